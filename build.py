@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+"""Build every handout: ``python build.py`` (see ``python build.py --help``)."""
+
+from pathlib import Path
+
+from handoutpress.cli import main
+
+if __name__ == "__main__":
+    here = str(Path(__file__).resolve().parent)
+    main(default_map={"build": {"root": here}, "check": {"root": here}})

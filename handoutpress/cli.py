@@ -1,0 +1,140 @@
+"""The command line: parse options, call the pipeline, report, set the exit status.
+
+Exit status: 0 all good; 1 some file or document failed (the rest were built);
+2 wrong usage. User errors print one line each and no traceback unless
+``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import PressError, SelectionError
+from .models import KINDS
+from .pipeline import DocumentResult, build, check
+from .plan import Selection
+
+PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
+
+
+def _selection_options(function):
+    options = [
+        click.option("-p", "--procedure", "procedures", multiple=True, metavar="ID", help="Only this procedure (repeatable)."),
+        click.option("-k", "--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only this kind (repeatable)."),
+        click.option("--practice", "practices", multiple=True, metavar="SLUG", help="Only this practice (repeatable)."),
+        click.option("--lang", "langs", multiple=True, metavar="LANG", help="Only this language (repeatable)."),
+        click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="handoutpress")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(context: click.Context, debug: bool) -> None:
+    """Build branded, accessible patient handouts from reviewed clinical content.
+
+    With no command, builds every handout the project holds.
+    """
+    context.obj = {"debug": debug}
+    if context.invoked_subcommand is None:
+        context.invoke(build_command)
+
+
+@main.command("build")
+@_selection_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: output/).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@click.pass_context
+def build_command(
+    context: click.Context,
+    procedures: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
+    practices: tuple[str, ...] = (),
+    langs: tuple[str, ...] = (),
+    root: Path = Path("."),
+    out: Path | None = None,
+    quiet: bool = False,
+) -> None:
+    """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf."""
+    selection = Selection(procedures, kinds, practices, langs)
+    root = root.resolve()
+    started = time.monotonic()
+
+    def show(result: DocumentResult) -> None:
+        if result.ok and not quiet:
+            click.echo(f"built  {result.name} ({result.pages} page{'s' if result.pages != 1 else ''})")
+        elif not result.ok:
+            click.echo(f"FAILED {result.name}: {result.error.describe(root)}", err=True)
+
+    report = _run(context, lambda: build(root, selection, out, on_result=show))
+    for error in report.file_errors:
+        click.echo(f"ERROR  {error.describe(root)}", err=True)
+    failed = len(report.documents) - len(report.built)
+    summary = (
+        f"{len(report.built)} built, {failed} failed, {len(report.file_errors)} file error"
+        f"{'s' if len(report.file_errors) != 1 else ''} in {time.monotonic() - started:.1f}s"
+    )
+    if report.out_dir is not None and report.built:
+        summary += f"; output in {_display(report.out_dir)}"
+    click.echo(summary, err=not report.ok)
+    context.exit(0 if report.ok else 1)
+
+
+@main.command("check")
+@_selection_options
+@click.pass_context
+def check_command(
+    context: click.Context,
+    procedures: tuple[str, ...],
+    kinds: tuple[str, ...],
+    practices: tuple[str, ...],
+    langs: tuple[str, ...],
+    root: Path,
+) -> None:
+    """Validate every content, practice and template file; write nothing."""
+    root = root.resolve()
+    report = _run(context, lambda: check(root, Selection(procedures, kinds, practices, langs)))
+    for error in report.errors:
+        click.echo(f"ERROR  {error.describe(root)}", err=True)
+    files = len(report.project.procedures) + len(report.project.practices)
+    click.echo(
+        f"checked {files} content and practice files and {len(report.jobs)} documents: "
+        f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''}",
+        err=not report.ok,
+    )
+    context.exit(0 if report.ok else 1)
+
+
+def _run(context: click.Context, action):
+    """Turn the press's own errors into a clean message; let bugs raise."""
+    try:
+        return action()
+    except SelectionError as error:
+        if context.obj.get("debug"):
+            raise
+        raise click.UsageError(error.describe()) from None
+    except PressError as error:
+        if context.obj.get("debug"):
+            raise
+        click.echo(f"ERROR  {error.describe(Path.cwd())}", err=True)
+        context.exit(1)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

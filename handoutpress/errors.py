@@ -1,0 +1,62 @@
+"""The one family of errors a user can cause and fix.
+
+Every error names where the mistake is (a file, and a field or a line in it) so
+that whoever edits the content can go straight to it. Anything that is not a
+``PressError`` is a bug in the press and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PressError(Exception):
+    """A mistake in the input: content, practice files, templates, options."""
+
+    def __init__(self, message: str, file: Path | str | None = None, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = Path(file) if file is not None else None
+        self.where = where
+
+    def describe(self, root: Path | None = None) -> str:
+        """The message as a person reads it: ``file: where: message``."""
+        parts = []
+        if self.file is not None:
+            parts.append(_relative(self.file, root))
+        if self.where:
+            parts.append(self.where)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class ContentError(PressError):
+    """A content or practice file is unreadable, malformed or invalid."""
+
+
+class TemplateError(PressError):
+    """A template does not parse, or refers to something that is not there."""
+
+
+class FetchError(PressError):
+    """A document asked for a resource it may not read."""
+
+
+class OutputError(PressError):
+    """The output folder cannot be written."""
+
+
+class SelectionError(PressError):
+    """The options ask for a procedure, practice, kind or language that does not exist."""
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)

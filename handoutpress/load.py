@@ -1,0 +1,272 @@
+"""Stage 1, load: YAML files on disk to validated models.
+
+A file that cannot be read or does not validate becomes one ``ContentError``
+naming the file, the line and the field; it never stops the other files from
+loading, so the documents that do not depend on it can still be built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from xml.etree import ElementTree
+
+import yaml
+from pydantic import ValidationError
+
+from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
+from .errors import ContentError, PressError
+from .models import LANG_PATTERN, SLUG_PATTERN, LoadedPractice, LoadedProcedure, Practice, Procedure
+from .paths import ProjectPaths, inside
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 12
+LOGO_SUFFIXES = (".svg", ".png")
+
+ModelT = TypeVar("ModelT", Procedure, Practice)
+
+
+@dataclass
+class Project:
+    """Everything that loaded, and an error for every file that did not."""
+
+    paths: ProjectPaths
+    procedures: dict[tuple[str, str], LoadedProcedure] = field(default_factory=dict)
+    practices: dict[str, LoadedPractice] = field(default_factory=dict)
+    errors: list[PressError] = field(default_factory=list)
+
+
+def load_project(paths: ProjectPaths) -> Project:
+    project = Project(paths)
+    for file in sorted(paths.procedures.glob("*/*.yaml")):
+        try:
+            procedure = load_procedure(file)
+        except ContentError as error:
+            project.errors.append(error)
+        else:
+            project.procedures[(procedure.data.id, procedure.data.lang)] = procedure
+    for file in sorted(paths.practices.glob("*.yaml")):
+        try:
+            practice = load_practice(file, paths)
+        except ContentError as error:
+            project.errors.append(error)
+        else:
+            project.practices[practice.slug] = practice
+    return project
+
+
+def load_procedure(file: Path) -> LoadedProcedure:
+    data = validate(Procedure, file)
+    if data.id != file.parent.name:
+        raise ContentError(f"id {data.id!r} does not match its folder {file.parent.name!r}", file, "id")
+    if data.lang != file.stem:
+        raise ContentError(f"lang {data.lang!r} does not match the file name {file.name!r}", file, "lang")
+    if not re.fullmatch(LANG_PATTERN, file.stem):
+        raise ContentError("the file name must be a language code such as en.yaml or pt-BR.yaml", file)
+    return LoadedProcedure(file=file, data=data)
+
+
+def load_practice(file: Path, paths: ProjectPaths) -> LoadedPractice:
+    slug = file.stem
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        raise ContentError(
+            "a practice file name must be a slug of lower-case letters, digits and hyphens", file
+        )
+    data = validate(Practice, file)
+    _check_contrast(data, file)
+    logo_path = _resolve_asset(data.brand.logo.file, file, paths, "brand.logo.file")
+    _check_logo(logo_path, file)
+    return LoadedPractice(slug=slug, file=file, logo_path=logo_path, data=data)
+
+
+# --- YAML ---------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loading that refuses what makes content ambiguous or dangerous."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not allowed in content files",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.MarkedYAMLError(
+                    problem=f"duplicate key {key!r} (first given on line {seen[key] + 1})",
+                    problem_mark=key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
+    """Read one YAML file into plain data, keeping its node tree for line numbers."""
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise ContentError(f"cannot be read ({error.strerror})", file) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ContentError(f"is {len(raw)} bytes; content files may be at most {MAX_FILE_BYTES}", file)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ContentError(
+            f"is not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x}); save it as UTF-8",
+            file,
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_depth(node)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = error.problem or str(error)
+        if error.context:
+            problem = f"{problem} ({error.context})"
+        raise ContentError(f"invalid YAML: {problem}", file, where) from None
+    except yaml.YAMLError as error:
+        raise ContentError(f"invalid YAML: {error}", file) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _check_depth(node: yaml.Node) -> None:
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=current.start_mark
+            )
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((value, depth + 1) for _, value in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in current.value)
+
+
+def validate(model: type[ModelT], file: Path) -> ModelT:
+    data, node = read_yaml(file)
+    if not isinstance(data, dict):
+        raise ContentError("must be a YAML mapping of fields (key: value)", file)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = tuple(first["loc"])
+        line = _line_of(node, loc)
+        field_name = _dotted(loc) or "(top level)"
+        where = f"line {line}: {field_name}" if line else field_name
+        message = _friendly(first)
+        more = error.error_count() - 1
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+        raise ContentError(message, file, where) from None
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "this field is required but missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; unknown fields are not allowed)"
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} does not have the expected form"
+    message = error["msg"]
+    return message[0].lower() + message[1:]
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Find the line of the deepest node on ``loc`` that exists in the file."""
+    line = None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part:
+                    child = value_node
+                    line = key_node.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        node = child
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+# --- practice checks ------------------------------------------------------------
+
+
+def _check_contrast(practice: Practice, file: Path) -> None:
+    colours = practice.brand.colours
+    pairs = [
+        ("brand.colours.text", colours.text, colours.background, BODY_TEXT_MINIMUM, "body text"),
+        ("brand.colours.primary", "#ffffff", colours.primary, BODY_TEXT_MINIMUM, "white text on the primary colour"),
+        ("brand.colours.primary", colours.primary, colours.background, LARGE_TEXT_MINIMUM, "headings in the primary colour"),
+        ("brand.colours.accent", colours.text, colours.accent, BODY_TEXT_MINIMUM, "text on the accent colour"),
+    ]
+    for where, foreground, background, minimum, role in pairs:
+        ratio = contrast_ratio(foreground, background)
+        if ratio < minimum:
+            raise ContentError(
+                f"contrast of {role} ({foreground} on {background}) is {ratio:.2f}:1; "
+                f"WCAG 2.1 AA needs at least {minimum}:1",
+                file,
+                where,
+            )
+
+
+def _resolve_asset(reference: str, file: Path, paths: ProjectPaths, where: str) -> Path:
+    if Path(reference).is_absolute() or reference.startswith(("/", "\\")) or ":" in reference:
+        raise ContentError(f"{reference!r} must be a path relative to the practice file", file, where)
+    resolved = (file.parent / reference).resolve()
+    if not any(inside(resolved, allowed) for allowed in paths.readable_roots):
+        raise ContentError(f"{reference!r} points outside the project's content and templates", file, where)
+    if not resolved.is_file():
+        raise ContentError(f"{reference!r} does not exist", file, where)
+    return resolved
+
+
+def _check_logo(path: Path, file: Path) -> None:
+    where = "brand.logo.file"
+    if path.suffix.lower() not in LOGO_SUFFIXES:
+        raise ContentError(f"the logo must be an SVG or PNG file, not {path.name!r}", file, where)
+    head = path.read_bytes()
+    if path.suffix.lower() == ".png":
+        if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ContentError(f"{path.name!r} is not a PNG image", file, where)
+        return
+    try:
+        root = ElementTree.fromstring(head)
+    except ElementTree.ParseError as error:
+        raise ContentError(f"{path.name!r} is not a valid SVG image ({error})", file, where) from None
+    if not root.tag.endswith("svg"):
+        raise ContentError(f"{path.name!r} is not an SVG image (its root is <{root.tag}>)", file, where)

@@ -1,0 +1,204 @@
+"""Stage 3, render: a planned document to HTML, through Jinja2.
+
+Templates run in Jinja's sandbox with autoescaping and ``StrictUndefined``: a
+practice's template overrides are as untrusted as its content, and a missing
+variable must be an error rather than a silent gap in a patient's handout.
+Each practice sees ``templates/practices/<slug>/`` before the default
+``templates/``, so it can shadow any file or extend any block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import ContentError, PressError, TemplateError
+from .load import read_yaml
+from .models import LoadedPractice
+from .paths import ProjectPaths, inside
+from .plan import Job
+
+TEMPLATE_SUFFIX = ".html.j2"
+PRACTICE_STYLESHEET = "practice.css"
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    job: Job
+    html: str
+    base_url: str
+    title: str
+
+
+class Renderer:
+    """Renders jobs to HTML; keeps one Jinja environment per practice."""
+
+    def __init__(self, paths: ProjectPaths):
+        self.paths = paths
+        self._environments: dict[str, SandboxedEnvironment] = {}
+        self._strings: dict[tuple[str, str], Any] = {}
+
+    def search_path(self, slug: str) -> list[Path]:
+        """Folders searched for templates and assets, the practice's own first."""
+        own = self.paths.templates / "practices" / slug
+        return [own, self.paths.templates] if own.is_dir() else [self.paths.templates]
+
+    def environment(self, slug: str) -> SandboxedEnvironment:
+        if slug not in self._environments:
+            environment = SandboxedEnvironment(
+                loader=jinja2.FileSystemLoader([str(p) for p in self.search_path(slug)]),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                auto_reload=False,
+            )
+            environment.filters["month_year"] = _month_year
+            self._environments[slug] = environment
+        return self._environments[slug]
+
+    def find_asset(self, slug: str, name: str) -> Path | None:
+        for folder in self.search_path(slug):
+            candidate = folder / name
+            if candidate.is_file() and inside(candidate, self.paths.templates):
+                return candidate.resolve()
+        return None
+
+    def strings(self, slug: str, lang: str) -> Any:
+        """The interface wording (headings, labels) for one language."""
+        key = (slug, lang)
+        if key not in self._strings:
+            file = self.find_asset(slug, f"i18n/{lang}.yaml")
+            if file is None:
+                raise TemplateError(
+                    f"there is no interface wording for language {lang!r}; add templates/i18n/{lang}.yaml",
+                    self.paths.templates / "i18n",
+                )
+            try:
+                data, _ = read_yaml(file)
+            except ContentError as error:
+                raise TemplateError(error.message, error.file, error.where) from None
+            if not isinstance(data, dict):
+                raise TemplateError("must be a YAML mapping of wording", file)
+            self._strings[key] = _namespace(data)
+        return self._strings[key]
+
+    def render(self, job: Job) -> RenderedDocument:
+        slug = job.practice.slug
+        procedure = job.procedure.data
+        strings = self.strings(slug, job.lang)
+        template_name = f"{job.kind}{TEMPLATE_SUFFIX}"
+        try:
+            title = f"{procedure.title}: {strings.kinds[job.kind]}"
+        except (KeyError, TypeError):
+            raise TemplateError(f"the wording has no kinds.{job.kind} entry", self.paths.templates / "i18n") from None
+        context = {
+            "kind": job.kind,
+            "lang": job.lang,
+            "procedure": procedure,
+            "practice": job.practice.data,
+            "texts": _practice_texts(job.practice, procedure.practice_defaults),
+            "t": strings,
+            "logo_url": job.practice.logo_path.as_uri(),
+            "stylesheets": self._stylesheets(slug, job.kind),
+            "document": SimpleNamespace(
+                title=title,
+                author=job.practice.data.identity.name,
+                subject=procedure.tagline,
+                keywords=", ".join((procedure.title, strings.kinds[job.kind], job.practice.data.identity.name)),
+                created=procedure.review.reviewed_on.isoformat(),
+            ),
+        }
+        environment = self.environment(slug)
+        try:
+            html = environment.get_template(template_name).render(context)
+        except PressError:
+            raise
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(f"template {error.name!r} not found", self.paths.templates) from None
+        except jinja2.TemplateSyntaxError as error:
+            raise _syntax_error(error, self.paths.templates) from None
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+            raise _runtime_error(error, template_name, self.paths.templates) from None
+        return RenderedDocument(job=job, html=html, base_url=self.paths.templates.as_uri() + "/", title=title)
+
+    def _stylesheets(self, slug: str, kind: str) -> list[str]:
+        urls = []
+        for name in ("css/base.css", f"css/{kind}.css", PRACTICE_STYLESHEET):
+            path = self.find_asset(slug, name)
+            if path is not None:
+                urls.append(path.as_uri())
+        return urls
+
+    def check_templates(self, slug: str) -> list[TemplateError]:
+        """Parse every template a practice can see, to report syntax errors early."""
+        errors = []
+        environment = self.environment(slug)
+        for name in environment.list_templates(extensions=["j2"]):
+            if name.startswith("practices/"):
+                continue
+            try:
+                environment.get_template(name)
+            except jinja2.TemplateSyntaxError as error:
+                errors.append(_syntax_error(error, self.paths.templates))
+        return errors
+
+
+class _Namespace(dict):
+    """A mapping whose keys read as attributes, so templates say ``t.headings.risks``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _namespace(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _Namespace({str(k): _namespace(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_namespace(v) for v in value]
+    return value
+
+
+def _practice_texts(practice: LoadedPractice, defaults: Any) -> SimpleNamespace:
+    own = practice.data.texts
+    return SimpleNamespace(
+        **{name: getattr(own, name) or getattr(defaults, name) for name in type(defaults).model_fields}
+    )
+
+
+def _month_year(value: date, months: list[str]) -> str:
+    return f"{months[value.month - 1]} {value.year}"
+
+
+def _syntax_error(error: jinja2.TemplateSyntaxError, templates: Path) -> TemplateError:
+    file = Path(error.filename) if error.filename else templates / (error.name or "?")
+    return TemplateError(error.message or "syntax error", file, f"line {error.lineno}")
+
+
+def _runtime_error(error: Exception, template_name: str, templates: Path) -> TemplateError:
+    """Name the template file and line where rendering failed.
+
+    Jinja rewrites tracebacks so that frames of compiled templates carry the
+    template's own file name and line, which is what the author needs.
+    """
+    file, line = templates / template_name, None
+    traceback = error.__traceback__
+    while traceback is not None:
+        frame_file = traceback.tb_frame.f_code.co_filename
+        if frame_file.endswith(".j2") or frame_file.endswith(".html"):
+            file, line = Path(frame_file), traceback.tb_lineno
+        traceback = traceback.tb_next
+    message = getattr(error, "message", None) or str(error)
+    if isinstance(error, jinja2.UndefinedError):
+        message = f"undefined variable: {message}"
+    return TemplateError(message, file, f"line {line}" if line else None)

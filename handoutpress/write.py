@@ -1,0 +1,93 @@
+"""Stage 6, write: put finished PDFs and the manifest on disk, atomically.
+
+A file is written beside its destination under a temporary name, flushed to
+disk and renamed over the old one, so that a crash or a kill at any moment
+leaves either the old complete file or the new complete one, never a torn PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import OutputError
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str
+    procedure: str
+    lang: str
+    practice: str
+    kind: str
+    pages: int
+    bytes: int
+    sha256: str
+
+
+def write_atomic(destination: Path, data: bytes) -> None:
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    except OSError as error:
+        raise OutputError(f"cannot write here ({error.strerror})", destination.parent) from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, destination)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot be written ({error.strerror})", destination) from None
+
+
+def output_path(out_dir: Path, name: PurePosixPath) -> Path:
+    """The file for ``name``, refusing any name that would land outside ``out_dir``."""
+    path = (out_dir / name).resolve()
+    if not path.is_relative_to(out_dir.resolve()):
+        raise OutputError(f"{str(name)!r} would be written outside the output folder", out_dir)
+    return path
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Manifest:
+    """``manifest.json``: every PDF in the output folder with its hash and page count.
+
+    Entries from earlier builds are kept while their file is still there, so
+    building one practice does not forget the others.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.file = out_dir / MANIFEST_NAME
+        self.entries: dict[str, ManifestEntry] = {}
+        try:
+            stored = json.loads(self.file.read_text(encoding="utf-8"))
+            for record in stored.get("documents", []):
+                entry = ManifestEntry(**record)
+                if (out_dir / entry.path).is_file():
+                    self.entries[entry.path] = entry
+        except (OSError, ValueError, TypeError, AttributeError):
+            self.entries = {}
+
+    def record(self, entry: ManifestEntry) -> None:
+        self.entries[entry.path] = entry
+
+    def forget(self, path: str) -> None:
+        self.entries.pop(path, None)
+
+    def save(self) -> None:
+        documents = [asdict(self.entries[path]) for path in sorted(self.entries)]
+        text = json.dumps({"documents": documents}, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(self.file, text.encode("utf-8"))
