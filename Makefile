@@ -1,0 +1,42 @@
+# make        set up (system packages, .venv) and build every handout into output/
+# make test   run the test suite
+# make check  validate content, practices and templates; write nothing
+# make clean  remove output/ and caches (make distclean also removes .venv)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: all setup system build test check bench clean distclean
+
+all: setup build
+
+setup: system $(STAMP)
+
+system:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+
+build: setup
+	$(BIN)/python build.py build
+
+test: setup
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/python build.py check
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf output .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

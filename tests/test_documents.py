@@ -1,0 +1,204 @@
+"""The real handouts, read back from their PDFs.
+
+Every fact of the source text (shared/seed/kyphoplasty.txt) must reach the
+kind of document where a patient needs it; these phrases are what a reviewer
+would look for, as they appear in the content.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pdfs import fonts_of, is_embedded, page_texts, pdf_text
+from pypdf import PdfReader
+
+from handoutpress.write import sha256
+
+PRACTICES = {
+    "riverbend-spine": {"name": "Riverbend Spine Center", "phone": "(555) 010-2000", "after_hours": "(555) 010-2999", "size": "letter"},
+    "harbourside-spine": {"name": "Harbourside Spine Clinic", "phone": "01632 960 100", "after_hours": "01632 960 199", "size": "a4"},
+}
+KINDS = ("brochure", "consent", "discharge")
+
+# (phrase, kinds it must appear in)
+SOURCE_FACTS = [
+    # what it treats and why
+    ("treats spine fractures caused by osteoporosis", KINDS[:2]),
+    ("relieves pain from vertebral compression fractures", KINDS[:2]),
+    ("fractures happened because of osteoporosis", KINDS[:2]),
+    ("relieve back pain quickly", KINDS[:2]),
+    ("helps straighten the spine", KINDS[:2]),
+    ("within two months of the fracture", KINDS[:2]),
+    # the work-up
+    ("physical exam", ("brochure",)),
+    ("medical history", ("brochure",)),
+    ("blood tests", ("brochure",)),
+    ("spinal x-rays, an MRI and other imaging tests", ("brochure",)),
+    ("confirm that you have a vertebral compression fracture", ("brochure",)),
+    # what to tell the doctor
+    ("all the medicines you are taking now", KINDS[:2]),
+    ("any allergies you have", KINDS[:2]),
+    ("if you are pregnant or may be pregnant", KINDS[:2]),
+    ("instructions about eating, drinking and taking your medicines", ("brochure",)),
+    # the day
+    ("outpatient procedure", KINDS[:2]),
+    ("under sedation", KINDS[:2]),
+    ("General anesthesia", KINDS[:2]),
+    ("friend or relative to drive you home", KINDS[:2]),
+    ("lie face down", KINDS[:2]),
+    ("It takes about an hour", KINDS[:2]),
+    ("sterilized and shaved", KINDS[:2]),
+    ("tiny cut", KINDS[:2]),
+    ("Using x-rays to guide it", KINDS[:2]),
+    ("called a trocar", KINDS[:2]),
+    ("level with the broken vertebra", KINDS[:2]),
+    ("A balloon is passed through the needle and inflated", KINDS[:2]),
+    ("returns the bone to its original shape", KINDS[:2]),
+    ("makes a space (a cavity)", KINDS[:2]),
+    ("The balloon is removed", KINDS[:2]),
+    ("Orthopedic cement is injected", KINDS[:2]),
+    ("The needle (trocar) is removed", KINDS[:2]),
+    ("Pressure is put on the area to stop bleeding", KINDS[:2]),
+    ("A bandage is placed over the skin", KINDS[:2]),
+    # recovery
+    ("recovery area for about an hour", ("brochure", "discharge")),
+    ("The first 24 hours", ("brochure", "discharge")),
+    ("Stay in bed. You may get up to use the bathroom", ("brochure", "discharge")),
+    ("go back to your regular activities", ("brochure", "discharge")),
+    ("about six weeks", ("brochure", "discharge")),
+    ("Do not lift heavy things or do other strenuous activities", ("brochure", "discharge")),
+    ("usually goes away within three days", ("brochure", "discharge")),
+    ("An ice pack can help", ("brochure", "discharge")),
+    ("even when you bathe or shower", ("brochure", "discharge")),
+    # risks
+    ("Kyphoplasty is a safe procedure", KINDS[:2]),
+    ("infection where the needle went in", KINDS),
+    ("more back pain", KINDS[:2]),
+    ("allergic reaction to the contrast material", KINDS[:2]),
+    ("leakage of the orthopedic cement", KINDS[:2]),
+    ("These problems rarely happen", KINDS[:2]),
+    # warning signs
+    ("Call us if you notice any of these", ("discharge",)),
+    ("your back pain gets worse", ("discharge",)),
+    # where to ask
+    ("American Orthopaedic Society for Sports Medicine", ("brochure", "discharge")),
+    ("American Association for Hand Surgery", ("brochure", "discharge")),
+    ("American Academy of Orthopaedic Surgeons", ("brochure", "discharge")),
+    ("The American Board of Pediatrics", ("brochure", "discharge")),
+]
+
+
+def pdf_path(out, practice, kind):
+    return out / practice / "en" / f"kyphoplasty-{kind}.pdf"
+
+
+@pytest.fixture(scope="module")
+def texts(built):
+    return {(p, k): pdf_text(pdf_path(built, p, k)) for p in PRACTICES for k in KINDS}
+
+
+def test_every_handout_is_built(built):
+    names = sorted(str(p.relative_to(built)) for p in built.rglob("*.pdf"))
+    assert names == sorted(f"{p}/en/kyphoplasty-{k}.pdf" for p in PRACTICES for k in KINDS)
+
+
+@pytest.mark.parametrize("phrase, kinds", SOURCE_FACTS, ids=[fact for fact, _ in SOURCE_FACTS])
+def test_source_fact_reaches_its_documents(texts, phrase, kinds):
+    for practice in PRACTICES:
+        for kind in kinds:
+            assert phrase.lower() in texts[(practice, kind)].lower(), f"{phrase!r} missing from {practice} {kind}"
+
+
+def test_consent_says_it_is_a_summary_not_the_legal_form(texts):
+    for slug, practice in PRACTICES.items():
+        text = texts[(slug, "consent")]
+        assert f"does not replace the consent form of {practice['name']}" in text
+
+
+def test_practice_text_defaults_send_patients_to_their_doctor(texts):
+    for slug in PRACTICES:
+        assert "Ask your doctor about your choices" in texts[(slug, "brochure")]
+        assert "Ask your doctor about your choices" in texts[(slug, "consent")]
+
+
+def test_discharge_lists_the_practice_phones(texts):
+    for slug, practice in PRACTICES.items():
+        text = texts[(slug, "discharge")]
+        assert practice["phone"] in text and practice["after_hours"] in text
+        assert "emergency" in text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("slug", PRACTICES)
+def test_every_page_carries_practice_name_phone_and_page_number(built, slug, kind):
+    pages = page_texts(pdf_path(built, slug, kind))
+    for number, text in enumerate(pages, start=1):
+        assert PRACTICES[slug]["name"] in text
+        assert PRACTICES[slug]["phone"] in text
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Reviewed November 2026" in text
+
+
+def test_consent_is_one_or_two_pages(built):
+    for slug in PRACTICES:
+        assert len(PdfReader(pdf_path(built, slug, "consent")).pages) <= 2
+
+
+def test_consent_has_its_form_fields(built):
+    roles = ("patient", "physician", "witness", "interpreter")
+    expected = {"patient_name"} | {f"{r}_{part}" for r in roles for part in ("signature", "date")}
+    for slug in PRACTICES:
+        fields = PdfReader(pdf_path(built, slug, "consent")).get_fields()
+        assert expected <= set(fields)
+        assert all(fields[name].get("/FT") == "/Tx" for name in expected)
+        assert fields["witness_signature"].get("/TU") == "Witness: Signature"
+
+
+def test_discharge_has_a_follow_up_blank(built):
+    fields = PdfReader(pdf_path(built, "riverbend-spine", "discharge")).get_fields()
+    assert {"follow_up_date", "follow_up_time", "follow_up_with"} <= set(fields)
+
+
+@pytest.mark.parametrize("slug", PRACTICES)
+def test_page_size_follows_the_practice(built, slug):
+    expected = {"letter": (612, 792), "a4": (595, 842)}[PRACTICES[slug]["size"]]
+    for kind in KINDS:
+        for page in PdfReader(pdf_path(built, slug, kind)).pages:
+            box = page.mediabox
+            assert (round(float(box.width)), round(float(box.height))) == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_metadata_and_accessibility_markers(built, kind):
+    reader = PdfReader(pdf_path(built, "harbourside-spine", kind))
+    info = reader.metadata
+    assert info.title.startswith("Kyphoplasty: ")
+    assert info.author == "Harbourside Spine Clinic"
+    assert info.subject == "A treatment for spine fractures caused by osteoporosis"
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en"
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_font_is_embedded_and_is_the_shipped_font(built, kind):
+    reader = PdfReader(pdf_path(built, "riverbend-spine", kind))
+    fonts = fonts_of(reader)
+    assert fonts
+    for name, font in fonts.items():
+        assert is_embedded(font), name
+        assert "Atkinson" in name, f"{name} is not the shipped font"
+
+
+def test_manifest_lists_each_file_with_hash_and_pages(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    entries = {entry["path"]: entry for entry in manifest["documents"]}
+    assert set(entries) == {str(p.relative_to(built)) for p in built.rglob("*.pdf")}
+    for path, entry in entries.items():
+        data = (built / path).read_bytes()
+        assert entry["sha256"] == sha256(data)
+        assert entry["pages"] == len(PdfReader(built / path).pages)
+        assert entry["bytes"] == len(data)
