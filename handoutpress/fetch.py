@@ -32,9 +32,19 @@ class RefusedFetch(FatalURLFetchingError):
 
 
 class ConfinedFetcher(URLFetcher):
-    def __init__(self, readable_roots: tuple[Path, ...]):
+    """Serves project files; template files go through the practice's overlay.
+
+    ``layers`` are the template folders searched for one document, the
+    practice's own first and the default ``templates/`` last: a file a
+    stylesheet asks for (a font, an image, an ``@import``) is taken from the
+    first layer that has it, so a practice can shadow any of them and a
+    shadowed stylesheet still finds the default files it does not replace.
+    """
+
+    def __init__(self, readable_roots: tuple[Path, ...], layers: tuple[Path, ...] = ()):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
         self.readable_roots = tuple(root.resolve() for root in readable_roots)
+        self.layers = tuple(layer.resolve() for layer in layers)
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
@@ -50,7 +60,23 @@ class ConfinedFetcher(URLFetcher):
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in self.readable_roots):
             raise RefusedFetch(url, "files outside the project's content and templates may not be read")
+        path = self._through_layers(path, url)
         if not path.is_file():
             raise RefusedFetch(url, "file not found")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    def _through_layers(self, path: Path, url: str) -> Path:
+        if not self.layers:
+            return path
+        default = self.layers[-1]
+        if not path.is_relative_to(default):
+            return path
+        name = next(path.relative_to(layer) for layer in self.layers if path.is_relative_to(layer))
+        if name.parts and name.parts[0] == "practices" and path.is_relative_to(default / "practices"):
+            raise RefusedFetch(url, "a practice may not read another practice's templates")
+        for layer in self.layers:
+            candidate = (layer / name).resolve()
+            if candidate.is_file() and candidate.is_relative_to(layer):
+                return candidate
+        return path

@@ -18,12 +18,21 @@ from pydantic import ValidationError
 
 from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
 from .errors import ContentError, PressError
-from .models import LANG_PATTERN, SLUG_PATTERN, LoadedPractice, LoadedProcedure, Practice, Procedure
+from .models import (
+    LANG_PATTERN,
+    SLUG_PATTERN,
+    LoadedPractice,
+    LoadedProcedure,
+    Practice,
+    Procedure,
+    ResolvedFont,
+)
 from .paths import ProjectPaths, inside
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
 LOGO_SUFFIXES = (".svg", ".png")
+FONT_SIGNATURES = {b"wOF2": "WOFF2", b"wOFF": "WOFF", b"\x00\x01\x00\x00": "TrueType", b"OTTO": "OpenType", b"true": "TrueType"}
 
 ModelT = TypeVar("ModelT", Procedure, Practice)
 
@@ -78,7 +87,7 @@ def load_practice(file: Path, paths: ProjectPaths) -> LoadedPractice:
     _check_contrast(data, file)
     logo_path = _resolve_asset(data.brand.logo.file, file, paths, "brand.logo.file")
     _check_logo(logo_path, file)
-    return LoadedPractice(slug=slug, file=file, logo_path=logo_path, data=data)
+    return LoadedPractice(slug=slug, file=file, logo_path=logo_path, font=_resolve_font(data, file, paths), data=data)
 
 
 # --- YAML ---------------------------------------------------------------------
@@ -270,3 +279,22 @@ def _check_logo(path: Path, file: Path) -> None:
         raise ContentError(f"{path.name!r} is not a valid SVG image ({error})", file, where) from None
     if not root.tag.endswith("svg"):
         raise ContentError(f"{path.name!r} is not an SVG image (its root is <{root.tag}>)", file, where)
+
+
+def _resolve_font(practice: Practice, file: Path, paths: ProjectPaths) -> ResolvedFont | None:
+    font = practice.brand.font
+    if font is None:
+        return None
+    resolved = {}
+    for style in ("regular", "bold", "italic"):
+        reference = getattr(font.files, style)
+        if reference is None:
+            resolved[style] = None
+            continue
+        where = f"brand.font.files.{style}"
+        path = _resolve_asset(reference, file, paths, where)
+        if path.read_bytes()[:4] not in FONT_SIGNATURES:
+            raise ContentError(f"{path.name!r} is not a font file (WOFF2, WOFF, TrueType or OpenType)", file, where)
+        resolved[style] = path
+    _resolve_asset(font.licence, file, paths, "brand.font.licence")
+    return ResolvedFont(family=font.family, **resolved)

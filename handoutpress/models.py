@@ -137,6 +137,11 @@ class Procedure(Model):
 # --- practices ---------------------------------------------------------------
 
 
+class Physician(Model):
+    name: ShortText
+    role: ShortText | None = None
+
+
 class Identity(Model):
     name: ShortText
     address: Annotated[list[ShortText], Field(min_length=1, max_length=6)]
@@ -145,6 +150,7 @@ class Identity(Model):
     emergency: Text
     website: ShortText
     email: ShortText | None = None
+    physicians: Annotated[list[Physician], Field(max_length=20)] = []
 
     @field_validator("website")
     @classmethod
@@ -166,13 +172,37 @@ class Colours(Model):
     background: HexColour = "#ffffff"
 
 
+class FontFiles(Model):
+    regular: ShortText
+    bold: ShortText
+    italic: ShortText | None = None
+
+
+class Font(Model):
+    """A practice's own typeface, shipped in its folder with its licence."""
+
+    family: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9 -]{0,40}$")]
+    files: FontFiles
+    licence: ShortText
+
+
 class Brand(Model):
     colours: Colours
     logo: Logo
+    font: Font | None = None
+    base_size_pt: Annotated[float, Field(ge=11, le=24)] = 12.5
 
 
 class Page(Model):
     size: Literal["letter", "a4"]
+    margins_mm: Annotated[float, Field(ge=10, le=30)] = 16
+
+
+class BuildDefaults(Model):
+    """What a plain ``build`` makes for this practice; options on the command line win."""
+
+    languages: Annotated[list[Lang], Field(min_length=1)] | None = None
+    kinds: Annotated[list[Kind], Field(min_length=1)] | None = None
 
 
 class PracticeTexts(Model):
@@ -181,6 +211,7 @@ class PracticeTexts(Model):
     alternatives: Text | None = None
     arrival: Text | None = None
     eating_and_drinking: Text | None = None
+    questions: Annotated[list[Text], Field(max_length=12)] = []
 
 
 class Practice(Model):
@@ -189,18 +220,27 @@ class Practice(Model):
     identity: Identity
     brand: Brand
     page: Page
+    defaults: BuildDefaults = BuildDefaults()
     texts: PracticeTexts = PracticeTexts()
 
 
 # --- resolved objects the later stages use ------------------------------------
 
 
+class ResolvedFont(Model):
+    family: str
+    regular: Path
+    bold: Path
+    italic: Path | None
+
+
 class LoadedPractice(Model):
-    """A validated practice with the facts that do not come from its file."""
+    """A validated practice with the files it names found and checked."""
 
     slug: Slug
     file: Path
     logo_path: Path
+    font: ResolvedFont | None
     data: Practice
 
 

@@ -50,8 +50,13 @@ def plan(project: Project, selection: Selection) -> list[Job]:
         for slug, practice in sorted(project.practices.items()):
             if selection.practices and slug not in selection.practices:
                 continue
+            defaults = practice.data.defaults
+            if not selection.langs and defaults.languages and lang not in defaults.languages:
+                continue
             for kind in KINDS:
                 if selection.kinds and kind not in selection.kinds:
+                    continue
+                if not selection.kinds and defaults.kinds and kind not in defaults.kinds:
                     continue
                 jobs.append(Job(procedure, practice, kind))
     return jobs

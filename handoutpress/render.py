@@ -27,6 +27,7 @@ from .plan import Job
 
 TEMPLATE_SUFFIX = ".html.j2"
 PRACTICE_STYLESHEET = "practice.css"
+DEFAULT_PREFIX = "default"  # "default/brochure.html.j2" is always the shared file, even when shadowed
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class RenderedDocument:
     html: str
     base_url: str
     title: str
+    layers: tuple[Path, ...]
 
 
 class Renderer:
@@ -53,7 +55,12 @@ class Renderer:
     def environment(self, slug: str) -> SandboxedEnvironment:
         if slug not in self._environments:
             environment = SandboxedEnvironment(
-                loader=jinja2.FileSystemLoader([str(p) for p in self.search_path(slug)]),
+                loader=jinja2.ChoiceLoader(
+                    [
+                        jinja2.FileSystemLoader([str(p) for p in self.search_path(slug)]),
+                        jinja2.PrefixLoader({DEFAULT_PREFIX: jinja2.FileSystemLoader(str(self.paths.templates))}),
+                    ]
+                ),
                 autoescape=True,
                 undefined=jinja2.StrictUndefined,
                 trim_blocks=True,
@@ -107,6 +114,7 @@ class Renderer:
             "texts": _practice_texts(job.practice, procedure.practice_defaults),
             "t": strings,
             "logo_url": job.practice.logo_path.as_uri(),
+            "font": _font_faces(job.practice),
             "stylesheets": self._stylesheets(slug, job.kind),
             "document": SimpleNamespace(
                 title=title,
@@ -127,7 +135,13 @@ class Renderer:
             raise _syntax_error(error, self.paths.templates) from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
             raise _runtime_error(error, template_name, self.paths.templates) from None
-        return RenderedDocument(job=job, html=html, base_url=self.paths.templates.as_uri() + "/", title=title)
+        return RenderedDocument(
+            job=job,
+            html=html,
+            base_url=self.paths.templates.as_uri() + "/",
+            title=title,
+            layers=tuple(self.search_path(slug)),
+        )
 
     def _stylesheets(self, slug: str, kind: str) -> list[str]:
         urls = []
@@ -142,7 +156,7 @@ class Renderer:
         errors = []
         environment = self.environment(slug)
         for name in environment.list_templates(extensions=["j2"]):
-            if name.startswith("practices/"):
+            if name.startswith(("practices/", f"{DEFAULT_PREFIX}/")):
                 continue
             try:
                 environment.get_template(name)
@@ -172,8 +186,19 @@ def _namespace(value: Any) -> Any:
 def _practice_texts(practice: LoadedPractice, defaults: Any) -> SimpleNamespace:
     own = practice.data.texts
     return SimpleNamespace(
-        **{name: getattr(own, name) or getattr(defaults, name) for name in type(defaults).model_fields}
+        questions=own.questions,
+        **{name: getattr(own, name) or getattr(defaults, name) for name in type(defaults).model_fields},
     )
+
+
+def _font_faces(practice: LoadedPractice) -> SimpleNamespace | None:
+    font = practice.font
+    if font is None:
+        return None
+    faces = [("400", "normal", font.regular.as_uri()), ("700", "normal", font.bold.as_uri())]
+    if font.italic is not None:
+        faces.append(("400", "italic", font.italic.as_uri()))
+    return SimpleNamespace(family=font.family, faces=faces)
 
 
 def _month_year(value: date, months: list[str]) -> str:

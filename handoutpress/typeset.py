@@ -34,12 +34,12 @@ class TypesetDocument:
 class Typesetter:
     def __init__(self, paths: ProjectPaths):
         self.paths = paths
-        self.fetcher = ConfinedFetcher(paths.readable_roots)
         self.font_config = FontConfiguration()
         self.cache: dict = {}
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
-        html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=self.fetcher)
+        fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers)
+        html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
             document = html.render(font_config=self.font_config, cache=self.cache, pdf_forms=True)
             pdf = document.write_pdf(

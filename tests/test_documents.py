@@ -18,6 +18,7 @@ from handoutpress.write import sha256
 PRACTICES = {
     "riverbend-spine": {"name": "Riverbend Spine Center", "phone": "(555) 010-2000", "after_hours": "(555) 010-2999", "size": "letter"},
     "harbourside-spine": {"name": "Harbourside Spine Clinic", "phone": "01632 960 100", "after_hours": "01632 960 199", "size": "a4"},
+    "lakeside-spine-care": {"name": "Lakeside Spine Care", "phone": "(555) 010-3000", "after_hours": "(555) 010-3999", "size": "letter"},
 }
 KINDS = ("brochure", "consent", "discharge")
 
@@ -184,13 +185,14 @@ def test_metadata_and_accessibility_markers(built, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_font_is_embedded_and_is_the_shipped_font(built, kind):
-    reader = PdfReader(pdf_path(built, "riverbend-spine", kind))
+@pytest.mark.parametrize("slug, family", [("riverbend-spine", "Atkinson"), ("harbourside-spine", "Lexend")])
+def test_every_font_is_embedded_and_is_the_shipped_font(built, kind, slug, family):
+    reader = PdfReader(pdf_path(built, slug, kind))
     fonts = fonts_of(reader)
     assert fonts
     for name, font in fonts.items():
         assert is_embedded(font), name
-        assert "Atkinson" in name, f"{name} is not the shipped font"
+        assert family in name, f"{name} is not the practice's font"
 
 
 def test_manifest_lists_each_file_with_hash_and_pages(built):
