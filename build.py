@@ -7,4 +7,4 @@ from handoutpress.cli import main
 
 if __name__ == "__main__":
     here = str(Path(__file__).resolve().parent)
-    main(default_map={"build": {"root": here}, "check": {"root": here}})
+    main(default_map={command: {"root": here} for command in ("build", "check", "new-practice", "templates")})

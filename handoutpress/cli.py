@@ -17,7 +17,10 @@ from . import __version__
 from .errors import PressError, SelectionError
 from .models import KINDS
 from .pipeline import DocumentResult, build, check
+from .paths import ProjectPaths
 from .plan import Selection
+from .render import list_overrides
+from .scaffold import check_slug, new_practice
 
 PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
 
@@ -112,6 +115,36 @@ def check_command(
         err=not report.ok,
     )
     context.exit(0 if report.ok else 1)
+
+
+@main.command("new-practice")
+@click.argument("slug")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.pass_context
+def new_practice_command(context: click.Context, slug: str, root: Path) -> None:
+    """Create a practice file and an override folder for SLUG that build as they are."""
+    root = root.resolve()
+    scaffold = _run(context, lambda: new_practice(ProjectPaths.at(root), slug))
+    for path in scaffold.created:
+        click.echo(f"created {_display(path)}")
+    click.echo(f"Next: edit {_display(scaffold.practice_file)}, then `make check` and `make`.")
+
+
+@main.command("templates")
+@click.option("--practice", "slug", required=True, metavar="SLUG", help="The practice whose overrides to list.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.pass_context
+def templates_command(context: click.Context, slug: str, root: Path) -> None:
+    """List the template files a practice overrides."""
+    paths = ProjectPaths.at(root)
+    _run(context, lambda: check_slug(slug, paths))
+    if not (paths.practices / f"{slug}.yaml").is_file():
+        raise click.UsageError(f"there is no practice {slug!r}")
+    overrides = list_overrides(paths, slug)
+    if not overrides:
+        click.echo(f"{slug} uses the shared templates unchanged")
+    for override in overrides:
+        click.echo(override.describe())
 
 
 def _run(context: click.Context, action):

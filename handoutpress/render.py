@@ -4,7 +4,8 @@ Templates run in Jinja's sandbox with autoescaping and ``StrictUndefined``: a
 practice's template overrides are as untrusted as its content, and a missing
 variable must be an error rather than a silent gap in a patient's handout.
 Each practice sees ``templates/practices/<slug>/`` before the default
-``templates/``, so it can shadow any file or extend any block.
+``templates/``, so it can shadow any file; ``default/<name>`` always names the
+shared file, so an override can extend it and replace a single block.
 """
 
 from __future__ import annotations
@@ -163,6 +164,33 @@ class Renderer:
             except jinja2.TemplateSyntaxError as error:
                 errors.append(_syntax_error(error, self.paths.templates))
         return errors
+
+
+@dataclass(frozen=True)
+class Override:
+    """One file in a practice's template folder, and what it does to the defaults."""
+
+    name: str
+    replaces: Path | None
+
+    def describe(self) -> str:
+        if self.name == PRACTICE_STYLESHEET:
+            return f"{self.name}: added after the shared stylesheets"
+        if self.replaces is not None:
+            return f"{self.name}: replaces templates/{self.name}"
+        return f"{self.name}: new file (no shared file of that name)"
+
+
+def list_overrides(paths: ProjectPaths, slug: str) -> list[Override]:
+    folder = paths.templates / "practices" / slug
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        default = paths.templates / name
+        found.append(Override(name, default if default.is_file() else None))
+    return found
 
 
 class _Namespace(dict):
