@@ -45,6 +45,10 @@ class FetchError(PressError):
     """A document asked for a resource it may not read."""
 
 
+class LayoutError(PressError):
+    """The content does not fit the layout asked for (a tri-fold's six panels, say)."""
+
+
 class OutputError(PressError):
     """The output folder cannot be written."""
 

@@ -54,6 +54,5 @@ def finish(document: TypesetDocument) -> FinishedDocument:
         raise TemplateError(
             "the typeset PDF breaks the press's promises: " + "; ".join(problems),
             f"templates/{job.kind}.html.j2",
-            str(job.output_name),
         )
     return FinishedDocument(typeset=document, pdf=document.pdf, pages=len(reader.pages), form_fields=fields)

@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import PressError
 from .finish import finish
 from .load import Project, load_project
+from .options import BuildOptions
 from .paths import ProjectPaths
 from .plan import Job, Selection, plan, relevant_errors
 from .render import Renderer
@@ -58,13 +59,14 @@ def build(
     selection: Selection = Selection(),
     out_dir: Path | str | None = None,
     on_result: Callable[[DocumentResult], None] | None = None,
+    options: BuildOptions = BuildOptions(),
 ) -> BuildReport:
     paths = ProjectPaths.at(root)
     out = Path(out_dir).resolve() if out_dir is not None else paths.default_output
     project = load_project(paths)
     jobs = plan(project, selection)
     report = BuildReport(out, file_errors=relevant_errors(project, selection))
-    renderer, typesetter = Renderer(paths), Typesetter(paths)
+    renderer, typesetter = Renderer(paths, options), Typesetter(paths, options)
     manifest = Manifest(out)
     for job in jobs:
         result = _build_one(job, renderer, typesetter, out, manifest)
@@ -83,8 +85,6 @@ def _build_one(job: Job, renderer: Renderer, typesetter: Typesetter, out: Path, 
         digest = sha256(finished.pdf)
         write_atomic(output_path(out, job.output_name), finished.pdf)
     except PressError as error:
-        if error.where is None:
-            error.where = name
         return DocumentResult(name, error=error)
     manifest.record(
         ManifestEntry(
@@ -112,7 +112,7 @@ class CheckReport:
         return not self.errors
 
 
-def check(root: Path | str, selection: Selection = Selection()) -> CheckReport:
+def check(root: Path | str, selection: Selection = Selection(), options: BuildOptions = BuildOptions()) -> CheckReport:
     """Validate every file and render every document to HTML; write nothing.
 
     Rendering (without typesetting) is what finds undefined variables and
@@ -122,7 +122,7 @@ def check(root: Path | str, selection: Selection = Selection()) -> CheckReport:
     project = load_project(paths)
     jobs = plan(project, selection)
     errors = list(relevant_errors(project, selection))
-    renderer = Renderer(paths)
+    renderer = Renderer(paths, options)
     seen: set[str] = set()
     for slug in sorted({job.practice.slug for job in jobs} or {""}):
         for error in renderer.check_templates(slug) if slug else []:

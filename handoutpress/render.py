@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .errors import ContentError, PressError, TemplateError
 from .load import read_yaml
 from .models import LoadedPractice
+from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, BuildOptions, sheet_for
 from .paths import ProjectPaths, inside
 from .plan import Job
 
@@ -38,13 +39,15 @@ class RenderedDocument:
     base_url: str
     title: str
     layers: tuple[Path, ...]
+    layout: str
 
 
 class Renderer:
     """Renders jobs to HTML; keeps one Jinja environment per practice."""
 
-    def __init__(self, paths: ProjectPaths):
+    def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
+        self.options = options
         self._environments: dict[str, SandboxedEnvironment] = {}
         self._strings: dict[tuple[str, str], Any] = {}
 
@@ -125,6 +128,15 @@ class Renderer:
                 created=procedure.review.reviewed_on.isoformat(),
             ),
         }
+        layout = self.options.layout_for(job.kind)
+        base_size = job.practice.data.brand.base_size_pt
+        context.update(
+            layout=layout,
+            large_print=self.options.large_print,
+            base_size_pt=max(base_size, LARGE_PRINT_SIZE_PT) if self.options.large_print else base_size,
+            sheet=sheet_for(job.practice.data.page.size, layout, self.options.imposition),
+            print_marks=SimpleNamespace(bleed_mm=BLEED_MM) if self.options.print_marks else None,
+        )
         environment = self.environment(slug)
         try:
             html = environment.get_template(template_name).render(context)
@@ -142,6 +154,7 @@ class Renderer:
             base_url=self.paths.templates.as_uri() + "/",
             title=title,
             layers=tuple(self.search_path(slug)),
+            layout=layout,
         )
 
     def _stylesheets(self, slug: str, kind: str) -> list[str]:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from .errors import FetchError
+from .errors import FetchError, LayoutError
 from .fetch import ConfinedFetcher, RefusedFetch
+from .options import BuildOptions
 from .paths import ProjectPaths
 from .render import RenderedDocument
-
-PDF_VARIANT = "pdf/ua-1"
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -32,8 +31,9 @@ class TypesetDocument:
 
 
 class Typesetter:
-    def __init__(self, paths: ProjectPaths):
+    def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
+        self.options = options
         self.font_config = FontConfiguration()
         self.cache: dict = {}
 
@@ -42,8 +42,11 @@ class Typesetter:
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
             document = html.render(font_config=self.font_config, cache=self.cache, pdf_forms=True)
+            if rendered.layout == "trifold":
+                _check_trifold_fits(document, rendered)
             pdf = document.write_pdf(
-                pdf_variant=PDF_VARIANT,
+                pdf_variant=self.options.pdf_variant,
+                pdf_tags=True,
                 pdf_forms=True,
                 pdf_identifier=_stable_identifier(rendered),
             )
@@ -51,9 +54,62 @@ class Typesetter:
             raise FetchError(
                 f"the document asked for {refusal.url!r}, which was refused ({refusal.reason})",
                 self.paths.templates,
-                str(rendered.job.output_name),
             ) from None
         return TypesetDocument(rendered=rendered, pdf=pdf, pages=len(document.pages))
+
+
+def _check_trifold_fits(document, rendered: RenderedDocument) -> None:
+    """A tri-fold has exactly six panels; refuse content that would spill out of them.
+
+    Extra content lands on a third page (the inside flow) or below the bottom
+    of an outside panel, where it would be cut off by the printer.
+    """
+    job = rendered.job
+    who = f"the {job.procedure.data.id} ({job.lang}) brochure for {job.practice.slug}"
+    for index, page in enumerate(document.pages):
+        panels = list(_boxes_with_class(page._page_box, "panel"))
+        spilled = [_panel_name(panel) for panel in panels if index > 0]
+        if index == 0:
+            spilled = [_panel_name(panel) for panel in panels if _overflows(panel)]
+        if spilled:
+            raise LayoutError(
+                f"{who}: the text of the {' and '.join(spilled)} panel does not fit in it; "
+                "shorten that content, lower brand.base_size_pt, or build with --layout pages",
+                job.procedure.file,
+            )
+    if len(document.pages) > 2:
+        raise LayoutError(
+            f"{who} is too long for the three inside panels of a tri-fold "
+            f"(it needs {len(document.pages)} sides, not 2); shorten the content, "
+            "lower brand.base_size_pt, or build with --layout pages",
+            job.procedure.file,
+        )
+
+
+def _panel_name(panel) -> str:
+    return next(c for c in panel.element.get("class", "").split() if c.startswith("panel-")).removeprefix("panel-")
+
+
+def _overflows(panel) -> bool:
+    bottom = _bottom(panel)
+    return any(_bottom(child) > bottom + 0.5 for child in _descendants(panel))
+
+
+def _boxes_with_class(box, class_name: str):
+    for child in _descendants(box):
+        element = getattr(child, "element", None)
+        if element is not None and class_name in element.get("class", "").split() and child.element_tag == "div":
+            yield child
+
+
+def _descendants(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _descendants(child)
+
+
+def _bottom(box) -> float:
+    return box.position_y + box.margin_height()
 
 
 def _stable_identifier(rendered: RenderedDocument) -> bytes:

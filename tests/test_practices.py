@@ -149,7 +149,7 @@ def test_practice_templates_run_in_the_sandbox(project, tmp_path):
 
 @pytest.mark.parametrize("slug, size", [("riverbend-spine", (612, 792)), ("harbourside-spine", (595, 842))])
 def test_page_size_and_header_colour_reach_the_page(built, tmp_path, slug, size):
-    pdf = built / slug / "en/kyphoplasty-brochure.pdf"
+    pdf = built / slug / "en/kyphoplasty-discharge.pdf"
     box = PdfReader(pdf).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == size
     primary = {"riverbend-spine": "#1d4e89", "harbourside-spine": "#00665e"}[slug]
