@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .errors import PressError, SelectionError
 from .models import KINDS
+from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .pipeline import DocumentResult, build, check
 from .paths import ProjectPaths
 from .plan import Selection
@@ -56,6 +57,11 @@ def main(context: click.Context, debug: bool) -> None:
 @_selection_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: output/).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="trifold", show_default=True, help="Brochure layout.")
+@click.option("--imposition", type=click.Choice(IMPOSITIONS), default="none", show_default=True, help="booklet: half-sheet pages two-up in saddle-stitch order.")
+@click.option("--print-marks", is_flag=True, help=f"Add {BLEED_MM} mm bleed and crop marks for a print shop.")
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=DEFAULT_PDF_VARIANT, show_default=True, help="PDF/UA (accessible) or an archival PDF/A variant.")
+@click.option("--large-print", is_flag=True, help="Text at 16 pt or more, single column.")
 @click.pass_context
 def build_command(
     context: click.Context,
@@ -66,9 +72,15 @@ def build_command(
     root: Path = Path("."),
     out: Path | None = None,
     quiet: bool = False,
+    layout: str = "trifold",
+    imposition: str = "none",
+    print_marks: bool = False,
+    pdf_variant: str = DEFAULT_PDF_VARIANT,
+    large_print: bool = False,
 ) -> None:
     """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf."""
     selection = Selection(procedures, kinds, practices, langs)
+    options = BuildOptions(layout, imposition, print_marks, pdf_variant, large_print)
     root = root.resolve()
     started = time.monotonic()
 
@@ -78,7 +90,7 @@ def build_command(
         elif not result.ok:
             click.echo(f"FAILED {result.name}: {result.error.describe(root)}", err=True)
 
-    report = _run(context, lambda: build(root, selection, out, on_result=show))
+    report = _run(context, lambda: build(root, selection, out, on_result=show, options=options))
     for error in report.file_errors:
         click.echo(f"ERROR  {error.describe(root)}", err=True)
     failed = len(report.documents) - len(report.built)

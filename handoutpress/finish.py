@@ -1,4 +1,4 @@
-"""Stage 5, finish: read the typeset PDF back with pypdf and hold it to the promises.
+"""Stage 5, finish: hold the typeset PDF to the promises, then impose it if asked.
 
 Every handout must be tagged and carry its title, language, author and
 subject, and a consent summary must carry its form fields. Checking the bytes
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pypdf import PdfReader
 
 from .errors import TemplateError
+from .impose import impose_booklet
+from .options import BuildOptions
 from .typeset import TypesetDocument
 
 REQUIRED_FIELDS = {
@@ -31,7 +33,17 @@ class FinishedDocument:
     form_fields: frozenset[str]
 
 
-def finish(document: TypesetDocument) -> FinishedDocument:
+def finish(document: TypesetDocument, options: BuildOptions = BuildOptions()) -> FinishedDocument:
+    _check_promises(document)
+    pdf = document.pdf
+    if options.imposition == "booklet":
+        pdf = impose_booklet(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    fields = frozenset(reader.get_fields() or {})
+    return FinishedDocument(typeset=document, pdf=pdf, pages=len(reader.pages), form_fields=fields)
+
+
+def _check_promises(document: TypesetDocument) -> None:
     reader = PdfReader(io.BytesIO(document.pdf))
     catalog = reader.trailer["/Root"]
     info = reader.metadata or {}
@@ -55,4 +67,3 @@ def finish(document: TypesetDocument) -> FinishedDocument:
             "the typeset PDF breaks the press's promises: " + "; ".join(problems),
             f"templates/{job.kind}.html.j2",
         )
-    return FinishedDocument(typeset=document, pdf=document.pdf, pages=len(reader.pages), form_fields=fields)

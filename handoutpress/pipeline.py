@@ -69,7 +69,7 @@ def build(
     renderer, typesetter = Renderer(paths, options), Typesetter(paths, options)
     manifest = Manifest(out)
     for job in jobs:
-        result = _build_one(job, renderer, typesetter, out, manifest)
+        result = _build_one(job, renderer, typesetter, out, manifest, options)
         report.documents.append(result)
         if on_result is not None:
             on_result(result)
@@ -78,10 +78,12 @@ def build(
     return report
 
 
-def _build_one(job: Job, renderer: Renderer, typesetter: Typesetter, out: Path, manifest: Manifest) -> DocumentResult:
+def _build_one(
+    job: Job, renderer: Renderer, typesetter: Typesetter, out: Path, manifest: Manifest, options: BuildOptions
+) -> DocumentResult:
     name = str(job.output_name)
     try:
-        finished = finish(typesetter.typeset(renderer.render(job)))
+        finished = finish(typesetter.typeset(renderer.render(job)), options)
         digest = sha256(finished.pdf)
         write_atomic(output_path(out, job.output_name), finished.pdf)
     except PressError as error:
