@@ -40,6 +40,7 @@ class RenderedDocument:
     title: str
     layers: tuple[Path, ...]
     layout: str
+    template_file: Path
 
 
 class Renderer:
@@ -139,7 +140,8 @@ class Renderer:
         )
         environment = self.environment(slug)
         try:
-            html = environment.get_template(template_name).render(context)
+            template = environment.get_template(template_name)
+            html = template.render(context)
         except PressError:
             raise
         except jinja2.TemplateNotFound as error:
@@ -155,6 +157,7 @@ class Renderer:
             title=title,
             layers=tuple(self.search_path(slug)),
             layout=layout,
+            template_file=Path(template.filename or self.paths.templates / template_name),
         )
 
     def _stylesheets(self, slug: str, kind: str) -> list[str]:

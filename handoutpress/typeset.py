@@ -10,6 +10,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
@@ -24,10 +25,22 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
+class PdfFacts:
+    """What the written PDF says about itself, read from WeasyPrint's PDF objects as they are written."""
+
+    lang: str | None
+    info: dict[str, str]
+    tagged: bool
+    displays_title: bool
+    field_names: frozenset[str]
+
+
+@dataclass(frozen=True)
 class TypesetDocument:
     rendered: RenderedDocument
     pdf: bytes
     pages: int
+    facts: PdfFacts
 
 
 class Typesetter:
@@ -44,7 +57,9 @@ class Typesetter:
             document = html.render(font_config=self.font_config, cache=self.cache, pdf_forms=True)
             if rendered.layout == "trifold":
                 _check_trifold_fits(document, rendered)
+            collected: list[PdfFacts] = []
             pdf = document.write_pdf(
+                finisher=lambda _document, pdf_objects: collected.append(_facts(pdf_objects)),
                 pdf_variant=self.options.pdf_variant,
                 pdf_tags=True,
                 pdf_forms=True,
@@ -55,7 +70,7 @@ class Typesetter:
                 f"the document asked for {refusal.url!r}, which was refused ({refusal.reason})",
                 self.paths.templates,
             ) from None
-        return TypesetDocument(rendered=rendered, pdf=pdf, pages=len(document.pages))
+        return TypesetDocument(rendered=rendered, pdf=pdf, pages=len(document.pages), facts=collected[0])
 
 
 def _check_trifold_fits(document, rendered: RenderedDocument) -> None:
@@ -110,6 +125,23 @@ def _descendants(box):
 
 def _bottom(box) -> float:
     return box.position_y + box.margin_height()
+
+
+def _facts(pdf: pydyf.PDF) -> PdfFacts:
+    catalog = pdf.catalog
+
+    def text(value) -> str | None:
+        return getattr(value, "string", None) if value is not None else None
+
+    return PdfFacts(
+        lang=text(catalog.get("Lang")),
+        info={key: text(value) or "" for key, value in pdf.info.items()},
+        tagged="StructTreeRoot" in catalog and catalog.get("MarkInfo", {}).get("Marked") == "true",
+        displays_title=catalog.get("ViewerPreferences", {}).get("DisplayDocTitle") == "true",
+        field_names=frozenset(
+            text(obj["T"]) for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and "FT" in obj and "T" in obj
+        ),
+    )
 
 
 def _stable_identifier(rendered: RenderedDocument) -> bytes:

@@ -296,3 +296,16 @@ def test_a_practice_file_with_an_unsafe_name_is_refused(project):
     (project / "content/practices/Bad Name.yaml").write_text("identity: {}\n")
     errors = [e.describe(project) for e in check(project).errors]
     assert errors == ["content/practices/Bad Name.yaml: a practice file name must be a slug of lower-case letters, digits and hyphens"]
+
+
+def test_an_override_that_drops_the_consent_fields_is_refused(project, tmp_path):
+    (overrides_folder(project, "riverbend-spine") / "consent.html.j2").write_text(
+        '{% extends "default/consent.html.j2" %}\n{% block signatures %}<p>Sign the paper form.</p>{% endblock %}\n'
+    )
+    report = build(project, Selection(practices=("riverbend-spine",), kinds=("consent",)), tmp_path / "out")
+    assert [e.describe(project) for e in report.failures] == [
+        "templates/practices/riverbend-spine/consent.html.j2: the typeset PDF breaks the press's promises: form fields missing: interpreter_date, "
+        "interpreter_signature, patient_date, patient_name, patient_signature, physician_date, physician_signature, "
+        "witness_date, witness_signature"
+    ]
+    assert not (tmp_path / "out/riverbend-spine/en/kyphoplasty-consent.pdf").exists()
