@@ -8,7 +8,6 @@ Exit status: 0 all good; 1 some file or document failed (the rest were built);
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -17,7 +16,8 @@ from . import __version__
 from .errors import PressError, SelectionError
 from .models import KINDS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, LAYOUTS, PDF_VARIANTS, BuildOptions
-from .pipeline import DocumentResult, build, check
+from .feedback import Feedback, display_path, write_report
+from .pipeline import build, check, default_jobs
 from .paths import ProjectPaths
 from .plan import Selection
 from .render import list_overrides
@@ -53,10 +53,28 @@ def main(context: click.Context, debug: bool) -> None:
         context.invoke(build_command)
 
 
+def _parse_shard(context: click.Context, parameter: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        part, total = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("expected K/N, for example 2/4") from None
+    if not 1 <= part <= total:
+        raise click.BadParameter("K must be between 1 and N, for example 2/4")
+    return (part, total)
+
+
 @main.command("build")
 @_selection_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: output/).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents built in parallel.")
+@click.option("--force", is_flag=True, help="Rebuild every document, even those that are up to date.")
+@click.option("--shard", callback=_parse_shard, metavar="K/N", help="Build only the K-th of N stable parts (for CI matrices).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first document that fails.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON record per document to this file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only failures and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print a line for every document.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="trifold", show_default=True, help="Brochure layout.")
 @click.option("--imposition", type=click.Choice(IMPOSITIONS), default="none", show_default=True, help="booklet: half-sheet pages two-up in saddle-stitch order.")
 @click.option("--print-marks", is_flag=True, help=f"Add {BLEED_MM} mm bleed and crop marks for a print shop.")
@@ -71,36 +89,44 @@ def build_command(
     langs: tuple[str, ...] = (),
     root: Path = Path("."),
     out: Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+    fail_fast: bool = False,
+    report_file: Path | None = None,
     quiet: bool = False,
+    verbose: bool = False,
     layout: str = "trifold",
     imposition: str = "none",
     print_marks: bool = False,
     pdf_variant: str = DEFAULT_PDF_VARIANT,
     large_print: bool = False,
 ) -> None:
-    """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf."""
-    selection = Selection(procedures, kinds, practices, langs)
+    """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf.
+
+    Documents whose inputs have not changed since the last build are skipped.
+    """
+    selection = Selection(procedures, kinds, practices, langs, shard)
     options = BuildOptions(layout, imposition, print_marks, pdf_variant, large_print)
     root = root.resolve()
-    started = time.monotonic()
-
-    def show(result: DocumentResult) -> None:
-        if result.ok and not quiet:
-            click.echo(f"built  {result.name} ({result.pages} page{'s' if result.pages != 1 else ''})")
-        elif not result.ok:
-            click.echo(f"FAILED {result.name}: {result.error.describe(root)}", err=True)
-
-    report = _run(context, lambda: build(root, selection, out, on_result=show, options=options))
-    for error in report.file_errors:
-        click.echo(f"ERROR  {error.describe(root)}", err=True)
-    failed = len(report.documents) - len(report.built)
-    summary = (
-        f"{len(report.built)} built, {failed} failed, {len(report.file_errors)} file error"
-        f"{'s' if len(report.file_errors) != 1 else ''} in {time.monotonic() - started:.1f}s"
+    feedback = Feedback(root, quiet=quiet, verbose=verbose)
+    report = _run(
+        context,
+        lambda: build(
+            root,
+            selection,
+            out,
+            on_result=feedback.result,
+            on_plan=feedback.start,
+            options=options,
+            jobs=jobs or default_jobs(),
+            force=force,
+            fail_fast=fail_fast,
+        ),
     )
-    if report.out_dir is not None and report.built:
-        summary += f"; output in {_display(report.out_dir)}"
-    click.echo(summary, err=not report.ok)
+    feedback.finish(report)
+    if report_file is not None:
+        write_report(report, report_file, root)
     context.exit(0 if report.ok else 1)
 
 
@@ -138,8 +164,8 @@ def new_practice_command(context: click.Context, slug: str, root: Path) -> None:
     root = root.resolve()
     scaffold = _run(context, lambda: new_practice(ProjectPaths.at(root), slug))
     for path in scaffold.created:
-        click.echo(f"created {_display(path)}")
-    click.echo(f"Next: edit {_display(scaffold.practice_file)}, then `make check` and `make`.")
+        click.echo(f"created {display_path(path)}")
+    click.echo(f"Next: edit {display_path(scaffold.practice_file)}, then `make check` and `make`.")
 
 
 @main.command("templates")
@@ -173,12 +199,6 @@ def _run(context: click.Context, action):
         click.echo(f"ERROR  {error.describe(Path.cwd())}", err=True)
         context.exit(1)
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":  # pragma: no cover

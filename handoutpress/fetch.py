@@ -45,6 +45,7 @@ class ConfinedFetcher(URLFetcher):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
         self.readable_roots = tuple(root.resolve() for root in readable_roots)
         self.layers = tuple(layer.resolve() for layer in layers)
+        self.served: set[Path] = set()
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
@@ -52,6 +53,17 @@ class ConfinedFetcher(URLFetcher):
             if len(url) > MAX_DATA_URL_BYTES:
                 raise RefusedFetch(url[:60] + "...", f"data: URL larger than {MAX_DATA_URL_BYTES} bytes")
             return super().fetch(url, headers)
+        path = self.allowed_path(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    def allowed_path(self, url: str) -> Path:
+        """The project file a URL may be served from, recorded as used; anything else is refused.
+
+        Also called for fonts WeasyPrint already holds from an earlier document,
+        so that each document is checked, and records, every file it uses.
+        """
+        scheme = urlsplit(url).scheme.lower()
         if scheme != "file":
             raise RefusedFetch(url, f"{scheme or 'relative'} URLs are not allowed")
         parts = urlsplit(url)
@@ -63,8 +75,8 @@ class ConfinedFetcher(URLFetcher):
         path = self._through_layers(path, url)
         if not path.is_file():
             raise RefusedFetch(url, "file not found")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+        self.served.add(path)
+        return path
 
     def _through_layers(self, path: Path, url: str) -> Path:
         if not self.layers:

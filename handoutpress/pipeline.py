@@ -3,32 +3,47 @@
 ``build`` and ``check`` are what the command line calls, and what a Python
 caller uses too. A failing file or document is recorded and the rest go on:
 one broken practice must not stop a clinic's other handouts.
+
+Documents are built in worker processes that each keep one renderer and one
+WeasyPrint typesetter warm for their whole life. Workers write the PDF
+themselves and send back only a small record, and at most a few documents
+per worker are in flight, so memory stays flat however large the build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from .digest import FileHasher
 from .errors import PressError
-from .finish import finish
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
-from .plan import Job, Selection, plan, relevant_errors
+from .plan import Job, Selection, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer
-from .typeset import Typesetter
 from .write import Manifest, ManifestEntry, output_path, sha256, write_atomic
+
+Status = Literal["built", "skipped", "failed"]
+IN_FLIGHT_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
 class DocumentResult:
     name: str
+    status: Status
     error: PressError | None = None
     pages: int = 0
     bytes: int = 0
     sha256: str = ""
+    milliseconds: float = 0.0
+    entry: ManifestEntry | None = None
 
     @property
     def ok(self) -> bool:
@@ -40,6 +55,7 @@ class BuildReport:
     out_dir: Path | None
     file_errors: list[PressError] = field(default_factory=list)
     documents: list[DocumentResult] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def failures(self) -> list[PressError]:
@@ -47,11 +63,23 @@ class BuildReport:
 
     @property
     def built(self) -> list[DocumentResult]:
-        return [d for d in self.documents if d.ok]
+        return [d for d in self.documents if d.status == "built"]
+
+    @property
+    def skipped(self) -> list[DocumentResult]:
+        return [d for d in self.documents if d.status == "skipped"]
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [d for d in self.documents if d.status == "failed"]
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def build(
@@ -60,36 +88,79 @@ def build(
     out_dir: Path | str | None = None,
     on_result: Callable[[DocumentResult], None] | None = None,
     options: BuildOptions = BuildOptions(),
+    jobs: int = 1,
+    force: bool = False,
+    fail_fast: bool = False,
+    on_plan: Callable[[int], None] | None = None,
 ) -> BuildReport:
+    """Build the selected documents; skip those whose inputs have not changed unless ``force``."""
+    started = time.perf_counter()
     paths = ProjectPaths.at(root)
     out = Path(out_dir).resolve() if out_dir is not None else paths.default_output
     project = load_project(paths)
-    jobs = plan(project, selection)
+    planned = plan(project, selection)
     report = BuildReport(out, file_errors=relevant_errors(project, selection))
-    renderer, typesetter = Renderer(paths, options), Typesetter(paths, options)
     manifest = Manifest(out)
-    for job in jobs:
-        result = _build_one(job, renderer, typesetter, out, manifest, options)
-        report.documents.append(result)
+    key = build_key(options)
+    hasher = FileHasher()
+    stale = []
+    for job in planned:
+        name = str(job.output_name)
+        entry = manifest.entries.get(name)
+        if not force and is_up_to_date(paths, entry, out / name, key, hasher):
+            report.documents.append(DocumentResult(name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry))
+        else:
+            stale.append(job)
+    if on_plan is not None:
+        on_plan(len(planned))
+    for result in report.documents:
         if on_result is not None:
             on_result(result)
-    if jobs:
+    results = _run_in_process(paths, out, options, stale, fail_fast) if jobs <= 1 or len(stale) <= 1 else _run_in_pool(
+        paths, out, options, stale, jobs, fail_fast
+    )
+    for result in results:
+        report.documents.append(result)
+        if result.entry is not None and result.status == "built":
+            manifest.record(result.entry)
+        if on_result is not None:
+            on_result(result)
+    if planned:
         manifest.save()
+    report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_one(
-    job: Job, renderer: Renderer, typesetter: Typesetter, out: Path, manifest: Manifest, options: BuildOptions
-) -> DocumentResult:
-    name = str(job.output_name)
-    try:
-        finished = finish(typesetter.typeset(renderer.render(job)), options)
-        digest = sha256(finished.pdf)
-        write_atomic(output_path(out, job.output_name), finished.pdf)
-    except PressError as error:
-        return DocumentResult(name, error=error)
-    manifest.record(
-        ManifestEntry(
+# --- one document ---------------------------------------------------------------------
+
+
+class DocumentBuilder:
+    """Builds one document at a time, keeping the renderer and typesetter warm between them."""
+
+    def __init__(self, paths: ProjectPaths, out: Path, options: BuildOptions, project: Project | None = None):
+        from .typeset import Typesetter  # WeasyPrint is heavy: import it only where documents are made
+
+        self.paths, self.out, self.options = paths, out, options
+        self.project = project or load_project(paths)
+        self.renderer = Renderer(paths, options)
+        self.typesetter = Typesetter(paths, options)
+        self.hasher = FileHasher()
+        self.key = build_key(options)
+
+    def build(self, job: Job) -> DocumentResult:
+        from .finish import finish
+
+        name = str(job.output_name)
+        started = time.perf_counter()
+        try:
+            rendered = self.renderer.render(job)
+            typeset = self.typesetter.typeset(rendered)
+            finished = finish(typeset, self.options)
+            digest = sha256(finished.pdf)
+            write_atomic(output_path(self.out, job.output_name), finished.pdf)
+        except PressError as error:
+            return DocumentResult(name, "failed", error=error, milliseconds=_since(started))
+        entry = ManifestEntry(
             path=name,
             procedure=job.procedure.data.id,
             lang=job.lang,
@@ -98,9 +169,79 @@ def _build_one(
             pages=finished.pages,
             bytes=len(finished.pdf),
             sha256=digest,
+            build_key=self.key,
+            inputs=document_inputs(self.paths, job, rendered.inputs | typeset.fetched, self.hasher),
         )
-    )
-    return DocumentResult(name, pages=finished.pages, bytes=len(finished.pdf), sha256=digest)
+        return DocumentResult(
+            name, "built", pages=entry.pages, bytes=entry.bytes, sha256=digest, milliseconds=_since(started), entry=entry
+        )
+
+    def build_key_of(self, key: tuple[str, str, str, str]) -> DocumentResult:
+        procedure_id, lang, slug, kind = key
+        return self.build(Job(self.project.procedures[(procedure_id, lang)], self.project.practices[slug], kind))
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _job_key(job: Job) -> tuple[str, str, str, str]:
+    return (job.procedure.data.id, job.lang, job.practice.slug, job.kind)
+
+
+def _run_in_process(
+    paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], fail_fast: bool
+) -> Iterator[DocumentResult]:
+    if not jobs:
+        return
+    builder = DocumentBuilder(paths, out, options)
+    for job in jobs:
+        result = builder.build(job)
+        yield result
+        if fail_fast and not result.ok:
+            return
+
+
+_worker: DocumentBuilder | None = None
+
+
+def _start_worker(paths: ProjectPaths, out: Path, options: BuildOptions) -> None:
+    global _worker
+    _worker = DocumentBuilder(paths, out, options)
+
+
+def _work(key: tuple[str, str, str, str]) -> DocumentResult:
+    assert _worker is not None, "worker used before it started"
+    return _worker.build_key_of(key)
+
+
+def _run_in_pool(
+    paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], workers: int, fail_fast: bool
+) -> Iterator[DocumentResult]:
+    """Results as they finish, with a bounded number of documents in flight."""
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    pending_jobs = iter(jobs)
+    limit = workers * IN_FLIGHT_PER_WORKER
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(paths, out, options)) as pool:
+        in_flight: set[Future] = set()
+        stopping = False
+        while True:
+            while not stopping and len(in_flight) < limit:
+                job = next(pending_jobs, None)
+                if job is None:
+                    break
+                in_flight.add(pool.submit(_work, _job_key(job)))
+            if not in_flight:
+                return
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                if fail_fast and not result.ok:
+                    stopping = True
+                yield result
+
+
+# --- check ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -126,8 +267,8 @@ def check(root: Path | str, selection: Selection = Selection(), options: BuildOp
     errors = list(relevant_errors(project, selection))
     renderer = Renderer(paths, options)
     seen: set[str] = set()
-    for slug in sorted({job.practice.slug for job in jobs} or {""}):
-        for error in renderer.check_templates(slug) if slug else []:
+    for slug in sorted({job.practice.slug for job in jobs}):
+        for error in renderer.check_templates(slug):
             if error.describe() not in seen:
                 seen.add(error.describe())
                 errors.append(error)

@@ -1,13 +1,19 @@
-"""Stage 2, plan: which documents a build makes, and where each one goes."""
+"""Stage 2, plan: which documents a build makes, where each one goes, and which are stale."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+import hashlib
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path, PurePosixPath
 
+from .digest import FileHasher, listing_digest, sha256_bytes
 from .errors import PressError, SelectionError
 from .load import Project
 from .models import KINDS, LoadedPractice, LoadedProcedure
+from .options import BuildOptions
+from .paths import ProjectPaths
+from .write import ManifestEntry
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,8 @@ class Selection:
     kinds: tuple[str, ...] = ()
     practices: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
+    """(K, N): only the K-th of N stable parts of the documents, for splitting CI work."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,60 @@ def plan(project: Project, selection: Selection) -> list[Job]:
                     continue
                 if not selection.kinds and defaults.kinds and kind not in defaults.kinds:
                     continue
-                jobs.append(Job(procedure, practice, kind))
+                job = Job(procedure, practice, kind)
+                if selection.shard is None or shard_of(job, selection.shard[1]) == selection.shard[0]:
+                    jobs.append(job)
     return jobs
+
+
+def shard_of(job: Job, shards: int) -> int:
+    """Which of ``shards`` parts (1-based) a document belongs to: the same on every machine and run."""
+    digest = hashlib.sha256(str(job.output_name).encode()).digest()
+    return int.from_bytes(digest[:8], "big") % shards + 1
+
+
+# --- what is out of date ---------------------------------------------------------
+
+
+def build_key(options: BuildOptions) -> str:
+    """Everything besides input files that changes the bytes: versions and options."""
+    from . import __version__
+
+    versions = {name: metadata.version(name) for name in ("weasyprint", "pydyf", "pypdf", "jinja2")}
+    return sha256_bytes(repr((__version__, sorted(versions.items()), sorted(asdict(options).items()))).encode())
+
+
+def document_inputs(paths: ProjectPaths, job: Job, used: frozenset[Path], hasher: FileHasher) -> dict[str, str]:
+    """The hash of every file a document was made from, keyed by its path in the project.
+
+    The listing of the practice's override folder counts too, so that a new
+    override file (which no earlier build could have read) makes it stale.
+    """
+    inputs = {}
+    for path in used:
+        try:
+            key = path.resolve().relative_to(paths.root).as_posix()
+        except ValueError:
+            key = str(path)
+        inputs[key] = hasher(path)
+    overrides = paths.templates / "practices" / job.practice.slug
+    inputs[f"{overrides.relative_to(paths.root).as_posix()}/"] = listing_digest(overrides)
+    return dict(sorted(inputs.items()))
+
+
+def is_up_to_date(
+    paths: ProjectPaths, entry: ManifestEntry | None, out_file: Path, key: str, hasher: FileHasher
+) -> bool:
+    """Whether the output exists as last written and nothing it was made from has changed."""
+    if entry is None or entry.build_key != key:
+        return False
+    if hasher(out_file) != entry.sha256:
+        return False
+    for name, digest in entry.inputs.items():
+        current = listing_digest(paths.root / name) if name.endswith("/") else hasher(paths.root / name)
+        if current != digest:
+            return False
+    return True
 
 
 def relevant_errors(project: Project, selection: Selection) -> list[PressError]:

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import ContentError, PressError, TemplateError
@@ -41,6 +42,7 @@ class RenderedDocument:
     layers: tuple[Path, ...]
     layout: str
     template_file: Path
+    inputs: frozenset[Path]
 
 
 class Renderer:
@@ -50,7 +52,8 @@ class Renderer:
         self.paths = paths
         self.options = options
         self._environments: dict[str, SandboxedEnvironment] = {}
-        self._strings: dict[tuple[str, str], Any] = {}
+        self._strings: dict[tuple[str, str], tuple[Any, Path]] = {}
+        self._template_files: dict[tuple[str, str], frozenset[Path]] = {}
 
     def search_path(self, slug: str) -> list[Path]:
         """Folders searched for templates and assets, the practice's own first."""
@@ -85,6 +88,9 @@ class Renderer:
 
     def strings(self, slug: str, lang: str) -> Any:
         """The interface wording (headings, labels) for one language."""
+        return self._strings_and_file(slug, lang)[0]
+
+    def _strings_and_file(self, slug: str, lang: str) -> tuple[Any, Path]:
         key = (slug, lang)
         if key not in self._strings:
             file = self.find_asset(slug, f"i18n/{lang}.yaml")
@@ -99,13 +105,13 @@ class Renderer:
                 raise TemplateError(error.message, error.file, error.where) from None
             if not isinstance(data, dict):
                 raise TemplateError("must be a YAML mapping of wording", file)
-            self._strings[key] = _namespace(data)
+            self._strings[key] = (_namespace(data), file)
         return self._strings[key]
 
     def render(self, job: Job) -> RenderedDocument:
         slug = job.practice.slug
         procedure = job.procedure.data
-        strings = self.strings(slug, job.lang)
+        strings, strings_file = self._strings_and_file(slug, job.lang)
         template_name = f"{job.kind}{TEMPLATE_SUFFIX}"
         try:
             title = f"{procedure.title}: {strings.kinds[job.kind]}"
@@ -158,7 +164,37 @@ class Renderer:
             layers=tuple(self.search_path(slug)),
             layout=layout,
             template_file=Path(template.filename or self.paths.templates / template_name),
+            inputs=self.template_files(slug, template_name)
+            | {strings_file, job.procedure.file, job.practice.file, job.practice.logo_path}
+            | _font_files(job.practice),
         )
+
+    def template_files(self, slug: str, name: str) -> frozenset[Path]:
+        """Every template file that rendering ``name`` for this practice reads.
+
+        Found by following ``extends``, ``include`` and ``import`` statically, so
+        that touching one partial marks exactly the documents that use it as
+        out of date. A name computed at run time makes every template count.
+        """
+        key = (slug, name)
+        if key not in self._template_files:
+            environment = self.environment(slug)
+            files: set[Path] = set()
+            pending, seen = [name], set()
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                source, filename, _ = environment.loader.get_source(environment, current)
+                files.add(Path(filename).resolve())
+                for referenced in jinja2.meta.find_referenced_templates(environment.parse(source)):
+                    if referenced is None:
+                        files.update(p.resolve() for folder in self.search_path(slug) for p in folder.rglob("*.j2"))
+                    else:
+                        pending.append(referenced)
+            self._template_files[key] = frozenset(files)
+        return self._template_files[key]
 
     def _stylesheets(self, slug: str, kind: str) -> list[str]:
         urls = []
@@ -233,6 +269,11 @@ def _practice_texts(practice: LoadedPractice, defaults: Any) -> SimpleNamespace:
         questions=own.questions,
         **{name: getattr(own, name) or getattr(defaults, name) for name in type(defaults).model_fields},
     )
+
+
+def _font_files(practice: LoadedPractice) -> set[Path]:
+    font = practice.font
+    return {p for p in (font.regular, font.bold, font.italic) if p is not None} if font else set()
 
 
 def _font_faces(practice: LoadedPractice) -> SimpleNamespace | None:

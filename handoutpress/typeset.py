@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import pydyf
 import weasyprint
@@ -41,20 +42,22 @@ class TypesetDocument:
     pdf: bytes
     pages: int
     facts: PdfFacts
+    fetched: frozenset[Path]
 
 
 class Typesetter:
     def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
         self.options = options
-        self.font_config = FontConfiguration()
-        self.cache: dict = {}
+        self.font_config = _CheckedFontConfiguration()
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
         fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers)
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
-            document = html.render(font_config=self.font_config, cache=self.cache, pdf_forms=True)
+            # No image cache: every file a document uses must pass the fetcher,
+            # which is how the build learns what to watch for changes.
+            document = html.render(font_config=self.font_config, pdf_forms=True)
             if rendered.layout == "trifold":
                 _check_trifold_fits(document, rendered)
             collected: list[PdfFacts] = []
@@ -70,7 +73,24 @@ class Typesetter:
                 f"the document asked for {refusal.url!r}, which was refused ({refusal.reason})",
                 self.paths.templates,
             ) from None
-        return TypesetDocument(rendered=rendered, pdf=pdf, pages=len(document.pages), facts=collected[0])
+        return TypesetDocument(
+            rendered=rendered, pdf=pdf, pages=len(document.pages), facts=collected[0], fetched=frozenset(fetcher.served)
+        )
+
+
+class _CheckedFontConfiguration(FontConfiguration):
+    """Keeps fonts loaded across documents, yet checks and records each document's fonts.
+
+    WeasyPrint fetches an ``@font-face`` file only the first time it sees the
+    rule; later documents reuse it without asking the fetcher.
+    """
+
+    def add_font_face(self, rule_descriptors, url_fetcher):
+        if isinstance(url_fetcher, ConfinedFetcher):
+            for font_type, url in rule_descriptors.get("src", ()):
+                if font_type == "external" and url and not url.startswith("data:"):
+                    url_fetcher.allowed_path(url)
+        return super().add_font_face(rule_descriptors, url_fetcher)
 
 
 def _check_trifold_fits(document, rendered: RenderedDocument) -> None:

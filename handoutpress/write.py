@@ -7,13 +7,13 @@ leaves either the old complete file or the new complete one, never a torn PDF.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
+from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash the manifest uses)
 from .errors import OutputError
 
 MANIFEST_NAME = "manifest.json"
@@ -29,6 +29,8 @@ class ManifestEntry:
     pages: int
     bytes: int
     sha256: str
+    build_key: str
+    inputs: dict[str, str]
 
 
 def write_atomic(destination: Path, data: bytes) -> None:
@@ -57,15 +59,13 @@ def output_path(out_dir: Path, name: PurePosixPath) -> Path:
     return path
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class Manifest:
     """``manifest.json``: every PDF in the output folder with its hash and page count.
 
     Entries from earlier builds are kept while their file is still there, so
-    building one practice does not forget the others.
+    building one practice does not forget the others. Each entry also records
+    the hash of every input the document was made from, which is how the next
+    build knows whether it is up to date.
     """
 
     def __init__(self, out_dir: Path):
