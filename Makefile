@@ -2,6 +2,9 @@
 # make test   run the test suite
 # make check  validate content, practices and templates; write nothing
 # make clean  remove output/ and caches (make distclean also removes .venv)
+# make bench  measure the press on a generated matrix of documents
+#
+# make build BUILD_ARGS="--shard 1/4"   passes options to `build.py build`
 
 PYTHON ?= python3
 VENV   := .venv
@@ -23,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 build: setup
-	$(BIN)/python build.py build
+	$(BIN)/python build.py build $(BUILD_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest

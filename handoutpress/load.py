@@ -7,6 +7,7 @@ loading, so the documents that do not depend on it can still be built.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,14 @@ class _StrictLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.MarkedYAMLError(
+                problem=f"{node.value!r} is not a real date ({error})", problem_mark=node.start_mark
+            ) from None
+
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
@@ -126,13 +135,7 @@ def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
         raise ContentError(f"cannot be read ({error.strerror})", file) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ContentError(f"is {len(raw)} bytes; content files may be at most {MAX_FILE_BYTES}", file)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ContentError(
-            f"is not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x}); save it as UTF-8",
-            file,
-        ) from None
+    text = decode_utf8(raw, file, ContentError)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     loader = _StrictLoader(text)
     try:
@@ -152,6 +155,16 @@ def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
     finally:
         loader.dispose()
     return data, node
+
+
+def decode_utf8(raw: bytes, file: Path, error_class: type[PressError]) -> str:
+    """UTF-8 text without its byte-order mark; otherwise an error giving the first bad byte's offset."""
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = error.start + bom
+        raise error_class(f"is not UTF-8 text (byte {offset} is 0x{raw[offset]:02x}); save it as UTF-8", file) from None
 
 
 def _check_depth(node: yaml.Node) -> None:
@@ -298,3 +311,6 @@ def _resolve_font(practice: Practice, file: Path, paths: ProjectPaths) -> Resolv
         resolved[style] = path
     _resolve_asset(font.licence, file, paths, "brand.font.licence")
     return ResolvedFont(family=font.family, **resolved)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)

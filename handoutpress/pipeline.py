@@ -219,6 +219,8 @@ def _run_in_pool(
     paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], workers: int, fail_fast: bool
 ) -> Iterator[DocumentResult]:
     """Results as they finish, with a bounded number of documents in flight."""
+    import weasyprint  # noqa: F401  (imported once here, so forked workers start with it loaded)
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending_jobs = iter(jobs)
     limit = workers * IN_FLIGHT_PER_WORKER

@@ -22,7 +22,7 @@ import jinja2.meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import ContentError, PressError, TemplateError
-from .load import read_yaml
+from .load import decode_utf8, read_yaml
 from .models import LoadedPractice
 from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, BuildOptions, sheet_for
 from .paths import ProjectPaths, inside
@@ -43,6 +43,8 @@ class RenderedDocument:
     layout: str
     template_file: Path
     inputs: frozenset[Path]
+    stylesheets: tuple[str, ...]
+    """Shared stylesheets (file URLs, in cascade order) that the typesetter parses once and reuses."""
 
 
 class Renderer:
@@ -65,8 +67,8 @@ class Renderer:
             environment = SandboxedEnvironment(
                 loader=jinja2.ChoiceLoader(
                     [
-                        jinja2.FileSystemLoader([str(p) for p in self.search_path(slug)]),
-                        jinja2.PrefixLoader({DEFAULT_PREFIX: jinja2.FileSystemLoader(str(self.paths.templates))}),
+                        _Utf8Loader([str(p) for p in self.search_path(slug)]),
+                        jinja2.PrefixLoader({DEFAULT_PREFIX: _Utf8Loader(str(self.paths.templates))}),
                     ]
                 ),
                 autoescape=True,
@@ -126,7 +128,6 @@ class Renderer:
             "t": strings,
             "logo_url": job.practice.logo_path.as_uri(),
             "font": _font_faces(job.practice),
-            "stylesheets": self._stylesheets(slug, job.kind),
             "document": SimpleNamespace(
                 title=title,
                 author=job.practice.data.identity.name,
@@ -151,7 +152,8 @@ class Renderer:
         except PressError:
             raise
         except jinja2.TemplateNotFound as error:
-            raise TemplateError(f"template {error.name!r} not found", self.paths.templates) from None
+            error.message = f"template {error.name!r} not found"
+            raise _runtime_error(error, template_name, self.paths.templates) from None
         except jinja2.TemplateSyntaxError as error:
             raise _syntax_error(error, self.paths.templates) from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
@@ -164,6 +166,7 @@ class Renderer:
             layers=tuple(self.search_path(slug)),
             layout=layout,
             template_file=Path(template.filename or self.paths.templates / template_name),
+            stylesheets=tuple(self._stylesheets(slug, job.kind)),
             inputs=self.template_files(slug, template_name)
             | {strings_file, job.procedure.file, job.practice.file, job.practice.logo_path}
             | _font_files(job.practice),
@@ -186,7 +189,10 @@ class Renderer:
                 if current in seen:
                     continue
                 seen.add(current)
-                source, filename, _ = environment.loader.get_source(environment, current)
+                try:
+                    source, filename, _ = environment.loader.get_source(environment, current)
+                except jinja2.TemplateNotFound:
+                    continue  # only reachable from a branch that did not run, or rendering would have failed
                 files.add(Path(filename).resolve())
                 for referenced in jinja2.meta.find_referenced_templates(environment.parse(source)):
                     if referenced is None:
@@ -215,6 +221,8 @@ class Renderer:
                 environment.get_template(name)
             except jinja2.TemplateSyntaxError as error:
                 errors.append(_syntax_error(error, self.paths.templates))
+            except TemplateError as error:
+                errors.append(error)
         return errors
 
 
@@ -243,6 +251,18 @@ def list_overrides(paths: ProjectPaths, slug: str) -> list[Override]:
         default = paths.templates / name
         found.append(Override(name, default if default.is_file() else None))
     return found
+
+
+class _Utf8Loader(jinja2.FileSystemLoader):
+    """Reads templates as UTF-8 and says which file is not, instead of failing somewhere else."""
+
+    def get_source(self, environment, template):
+        for folder in self.searchpath:
+            path = Path(folder, *jinja2.loaders.split_template_path(template))
+            if path.is_file():
+                decode_utf8(path.read_bytes(), path, TemplateError)
+                break
+        return super().get_source(environment, template)
 
 
 class _Namespace(dict):

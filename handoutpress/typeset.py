@@ -45,19 +45,32 @@ class TypesetDocument:
     fetched: frozenset[Path]
 
 
+@dataclass(frozen=True)
+class _ParsedStylesheet:
+    css: weasyprint.CSS
+    files: dict[Path, int]  # every file it read (imports, fonts), with the mtime it had
+
+    def is_current(self) -> bool:
+        return all(_mtime(path) == mtime for path, mtime in self.files.items())
+
+
 class Typesetter:
+    """Typesets documents one after another, keeping fonts and parsed stylesheets."""
+
     def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
         self.options = options
         self.font_config = _CheckedFontConfiguration()
+        self._stylesheets: dict[tuple[str, tuple[Path, ...]], _ParsedStylesheet] = {}
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
         fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers)
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
+            stylesheets = [self._stylesheet(url, rendered.layers, fetcher) for url in rendered.stylesheets]
             # No image cache: every file a document uses must pass the fetcher,
             # which is how the build learns what to watch for changes.
-            document = html.render(font_config=self.font_config, pdf_forms=True)
+            document = html.render(font_config=self.font_config, pdf_forms=True, stylesheets=stylesheets)
             if rendered.layout == "trifold":
                 _check_trifold_fits(document, rendered)
             collected: list[PdfFacts] = []
@@ -76,6 +89,30 @@ class Typesetter:
         return TypesetDocument(
             rendered=rendered, pdf=pdf, pages=len(document.pages), facts=collected[0], fetched=frozenset(fetcher.served)
         )
+
+
+    def _stylesheet(self, url: str, layers: tuple[Path, ...], fetcher: ConfinedFetcher) -> weasyprint.CSS:
+        """A shared stylesheet, parsed once per build and reused while its files are unchanged.
+
+        Its files count as read by every document that uses it, so that
+        incremental builds still see them.
+        """
+        key = (url, layers)
+        parsed = self._stylesheets.get(key)
+        if parsed is None or not parsed.is_current():
+            own = ConfinedFetcher(self.paths.readable_roots, layers)
+            css = weasyprint.CSS(url=url, url_fetcher=own, font_config=self.font_config)
+            parsed = _ParsedStylesheet(css, {path: _mtime(path) for path in own.served})
+            self._stylesheets[key] = parsed
+        fetcher.served.update(parsed.files)
+        return parsed.css
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 class _CheckedFontConfiguration(FontConfiguration):

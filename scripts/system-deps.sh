@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the system libraries WeasyPrint needs, and the PDF tools the tests
-# use, are present. Installs them with apt-get when we are root; otherwise
-# names the packages to install and fails.
+# use, are present. Installs them with apt-get when we are root (or may use
+# sudo without a password, as on CI runners); otherwise names the packages to
+# install and fails.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 poppler-utils qpdf)
@@ -17,11 +18,14 @@ command -v qpdf >/dev/null || missing+=(qpdf)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+as_root=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  as_root="sudo -n"
+fi
+if { [ "$(id -u)" -eq 0 ] || [ -n "$as_root" ]; } && command -v apt-get >/dev/null; then
   echo "Installing system packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "Missing system packages: ${missing[*]}" >&2
   echo "Install them (for example: sudo apt-get install ${packages[*]}) and run make again." >&2

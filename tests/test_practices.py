@@ -42,12 +42,16 @@ def overrides_folder(project: Path, slug: str) -> Path:
     return folder
 
 
-def render_html(project: Path, slug: str, kind: str) -> str:
+def render(project: Path, slug: str, kind: str):
     paths = ProjectPaths.at(project)
     loaded = load_project(paths)
     assert not loaded.errors, [e.describe() for e in loaded.errors]
     job = Job(loaded.procedures[("kyphoplasty", "en")], loaded.practices[slug], kind)
-    return Renderer(paths).render(job).html
+    return Renderer(paths).render(job)
+
+
+def render_html(project: Path, slug: str, kind: str) -> str:
+    return render(project, slug, kind).html
 
 
 def dominant_colour(png: Path, top_fraction: float = 0.2) -> tuple[int, int, int]:
@@ -108,10 +112,9 @@ def test_the_shipped_cover_override_reaches_the_pdf(built):
 
 def test_practice_css_comes_after_the_shared_stylesheets(project):
     (overrides_folder(project, "riverbend-spine") / "practice.css").write_text("h1 { color: #000000; }\n")
-    html = render_html(project, "riverbend-spine", "consent")
-    base, consent, own = (html.index(name) for name in ("css/base.css", "css/consent.css", "practice.css"))
-    assert base < consent < own
-    assert "practice.css" not in render_html(project, "harbourside-spine", "consent")
+    sheets = [url.rsplit("/templates/", 1)[1] for url in render(project, "riverbend-spine", "consent").stylesheets]
+    assert sheets == ["css/base.css", "css/consent.css", "practices/riverbend-spine/practice.css"]
+    assert len(render(project, "harbourside-spine", "consent").stylesheets) == 2
 
 
 def test_a_shadowed_stylesheet_still_finds_the_shared_fonts(project, tmp_path):

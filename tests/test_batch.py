@@ -1,0 +1,248 @@
+"""Batch builds: reproducible bytes, incremental rebuilds, shards, feedback, the report, the benchmark."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from pypdf import PdfReader
+
+from handoutpress import Selection, build
+from handoutpress.load import load_project
+from handoutpress.options import BuildOptions
+from handoutpress.paths import ProjectPaths
+from handoutpress.plan import plan
+
+ALL_DOCUMENTS = 9
+
+
+def hashes(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*.pdf"))}
+
+
+def rebuilt(report) -> set[str]:
+    return {d.name for d in report.built}
+
+
+def cli(*args: str, root: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
+
+
+# --- reproducible ------------------------------------------------------------------
+
+
+def test_two_builds_and_jobs_1_vs_2_are_byte_identical(built, tmp_path):
+    again = tmp_path / "again"
+    assert build(ROOT, out_dir=again, jobs=1).ok
+    parallel = tmp_path / "parallel"
+    assert build(ROOT, out_dir=parallel, jobs=2).ok
+    assert len(hashes(built)) == ALL_DOCUMENTS
+    assert hashes(again) == hashes(built) == hashes(parallel)
+    assert (again / "manifest.json").read_bytes() == (parallel / "manifest.json").read_bytes()
+
+
+def test_pdfs_carry_no_build_time_and_a_stable_identifier(built):
+    reader = PdfReader(built / "riverbend-spine/en/kyphoplasty-consent.pdf")
+    assert reader.metadata["/CreationDate"].startswith("D:20261101")
+    assert reader.metadata["/ModDate"].startswith("D:20261101")
+    other = PdfReader(built / "harbourside-spine/en/kyphoplasty-consent.pdf")
+    assert reader.trailer["/ID"][0] != other.trailer["/ID"][0]
+
+
+# --- incremental ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh(project, tmp_path):
+    """A project copy built once; tests then change one thing and rebuild."""
+    out = tmp_path / "out"
+    first = build(project, out_dir=out, jobs=2)
+    assert first.ok and len(first.built) == ALL_DOCUMENTS
+    return project, out
+
+
+def test_a_noop_build_rebuilds_nothing(fresh):
+    project, out = fresh
+    before = hashes(out)
+    report = build(project, out_dir=out)
+    assert report.ok and rebuilt(report) == set() and len(report.skipped) == ALL_DOCUMENTS
+    assert hashes(out) == before
+
+
+def test_editing_a_partial_rebuilds_exactly_the_documents_that_use_it(fresh):
+    project, out = fresh
+    partial = project / "templates/partials/risks.html.j2"  # in the brochure and the consent summary only
+    partial.write_text(partial.read_text() + "\n")
+    report = build(project, out_dir=out)
+    slugs = ("harbourside-spine", "lakeside-spine-care", "riverbend-spine")
+    assert rebuilt(report) == {f"{s}/en/kyphoplasty-{k}.pdf" for s in slugs for k in ("brochure", "consent")}
+
+
+def test_touching_a_template_without_changing_it_rebuilds_nothing(fresh):
+    project, out = fresh
+    os.utime(project / "templates/consent.html.j2")
+    assert rebuilt(build(project, out_dir=out)) == set()
+
+
+def test_editing_a_stylesheet_rebuilds_its_kind_only(fresh):
+    project, out = fresh
+    css = project / "templates/css/discharge.css"
+    css.write_text(css.read_text() + "\n.follow-up-table th { font-weight: 700; }\n")
+    report = build(project, out_dir=out)
+    assert rebuilt(report) == {f"{s}/en/kyphoplasty-discharge.pdf" for s in ("harbourside-spine", "lakeside-spine-care", "riverbend-spine")}
+
+
+def test_editing_a_practice_font_rebuilds_only_that_practice(fresh):
+    project, out = fresh
+    font = project / "content/practices/harbourside-spine/fonts/lexend-latin-700-normal.woff2"
+    font.write_bytes(font.read_bytes())  # the same bytes: nothing to do
+    assert rebuilt(build(project, out_dir=out)) == set()
+    font.write_bytes((project / "content/practices/harbourside-spine/fonts/lexend-latin-400-normal.woff2").read_bytes())
+    report = build(project, out_dir=out)
+    assert rebuilt(report) == {f"harbourside-spine/en/kyphoplasty-{k}.pdf" for k in ("brochure", "consent", "discharge")}
+
+
+def test_changing_one_practice_rebuilds_only_its_documents(fresh):
+    project, out = fresh
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace("(555) 010-2000", "(555) 010-2001"))
+    report = build(project, out_dir=out)
+    assert rebuilt(report) == {f"riverbend-spine/en/kyphoplasty-{k}.pdf" for k in ("brochure", "consent", "discharge")}
+
+
+def test_a_new_override_file_rebuilds_that_practice(fresh):
+    project, out = fresh
+    folder = project / "templates/practices/riverbend-spine"
+    folder.mkdir(parents=True)
+    (folder / "practice.css").write_text("h2 { color: #000000; }\n")
+    assert {name.split("/")[0] for name in rebuilt(build(project, out_dir=out))} == {"riverbend-spine"}
+
+
+def test_a_deleted_or_hand_edited_output_is_rebuilt(fresh):
+    project, out = fresh
+    deleted = out / "riverbend-spine/en/kyphoplasty-consent.pdf"
+    deleted.unlink()
+    edited = out / "harbourside-spine/en/kyphoplasty-discharge.pdf"
+    edited.write_bytes(edited.read_bytes() + b"% edited by hand\n")
+    report = build(project, out_dir=out)
+    assert rebuilt(report) == {"riverbend-spine/en/kyphoplasty-consent.pdf", "harbourside-spine/en/kyphoplasty-discharge.pdf"}
+    assert deleted.exists()
+
+
+def test_other_options_or_force_rebuild_everything(fresh):
+    project, out = fresh
+    assert len(build(project, out_dir=out, options=BuildOptions(large_print=True)).built) == ALL_DOCUMENTS
+    assert len(build(project, out_dir=out, options=BuildOptions(large_print=True)).built) == 0
+    assert len(build(project, out_dir=out, options=BuildOptions(large_print=True), force=True).built) == ALL_DOCUMENTS
+
+
+def test_the_manifest_records_every_input(fresh):
+    _, out = fresh
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(e for e in manifest["documents"] if e["path"] == "harbourside-spine/en/kyphoplasty-consent.pdf")
+    for expected in (
+        "content/procedures/kyphoplasty/en.yaml",
+        "content/practices/harbourside-spine.yaml",
+        "content/practices/harbourside-spine/logo.svg",
+        "content/practices/harbourside-spine/fonts/lexend-latin-400-normal.woff2",
+        "templates/consent.html.j2",
+        "templates/base.html.j2",
+        "templates/partials/risks.html.j2",
+        "templates/css/base.css",
+        "templates/css/fonts.css",
+        "templates/css/consent.css",
+        "templates/i18n/en.yaml",
+        "templates/practices/harbourside-spine/",
+    ):
+        assert expected in entry["inputs"], expected
+    assert "templates/partials/timeline.html.j2" not in entry["inputs"]
+    assert "templates/css/discharge.css" not in entry["inputs"]
+
+
+# --- shards -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shards", [2, 3, 5])
+def test_shards_partition_the_documents(shards):
+    project = load_project(ProjectPaths.at(ROOT))
+    everything = [str(job.output_name) for job in plan(project, Selection())]
+    parts = [[str(job.output_name) for job in plan(project, Selection(shard=(k, shards)))] for k in range(1, shards + 1)]
+    assert sorted(name for part in parts for name in part) == sorted(everything)
+    assert sum(len(part) for part in parts) == len(everything)
+
+
+def test_shard_builds_add_up_to_the_full_build(built, tmp_path):
+    union = {}
+    for k in (1, 2):
+        out = tmp_path / f"shard-{k}"
+        result = cli("--shard", f"{k}/2", "--out", str(out), "--jobs", "1", root=ROOT)
+        assert result.returncode == 0, result.stderr
+        union.update(hashes(out))
+    assert union == hashes(built)
+
+
+def test_a_bad_shard_is_a_usage_error():
+    for value in ("0/2", "3/2", "one/two"):
+        result = cli("--shard", value, "--out", "/tmp/never-written", root=ROOT)
+        assert result.returncode == 2
+        assert "--shard" in result.stderr
+
+
+# --- feedback and report ------------------------------------------------------------------
+
+
+def test_ci_output_is_one_line_per_failure_and_one_summary(project, tmp_path):
+    (project / "templates/discharge.html.j2").write_text("{% if %}\n")
+    report_file = tmp_path / "report.json"
+    result = cli("--out", str(tmp_path / "out"), "--report", str(report_file), root=project, env={"CI": "true"})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4, lines
+    assert all(line.startswith("FAILED ") and "kyphoplasty-discharge.pdf" in line for line in lines[:3])
+    assert lines[3].startswith("6 built, 0 up to date, 3 failed, 0 file errors in ")
+    assert result.stdout == ""
+
+    report = json.loads(report_file.read_text())
+    assert (report["built"], report["skipped"], report["failed"]) == (6, 0, 3)
+    for record in report["documents"]:
+        assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "error"}
+        pdf = tmp_path / "out" / record["path"]
+        if record["status"] == "built":
+            data = pdf.read_bytes()
+            assert record["sha256"] == hashlib.sha256(data).hexdigest()
+            assert record["bytes"] == len(data)
+            assert record["pages"] == len(PdfReader(pdf).pages)
+            assert record["error"] is None and record["milliseconds"] > 0
+        else:
+            assert record["status"] == "failed" and not pdf.exists()
+            assert record["error"].startswith("templates/discharge.html.j2: line 1:")
+
+
+def test_the_benchmark_runs_in_small_mode():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/bench.py"), "--small"], capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr
+    for figure in (
+        "documents per second, --jobs 1",
+        "press (default jobs) vs weasyprint command loop",
+        "pipeline overhead: time per document, --jobs 1 / raw",
+        "no-op rebuild of the whole matrix",
+        "rebuild after one practice file changes",
+        "worker memory growth for 4x the documents",
+    ):
+        assert figure in result.stdout
+    assert "(0 built, 12 up to date, 0 failed" in result.stdout
+    assert "(6 built, 6 up to date, 0 failed" in result.stdout
