@@ -71,6 +71,7 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
             "bytes": result.bytes,
             "sha256": result.sha256,
             "milliseconds": result.milliseconds,
+            "peak_memory_kb": result.peak_memory_kb,
             "error": result.error.describe(root) if result.error else None,
         }
         for result in sorted(report.documents, key=lambda r: r.name)

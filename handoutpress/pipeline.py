@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +32,9 @@ from .write import Manifest, ManifestEntry, output_path, sha256, write_atomic
 
 Status = Literal["built", "skipped", "failed"]
 IN_FLIGHT_PER_WORKER = 4
+DOCUMENTS_PER_WORKER = 100
+"""A worker is replaced after this many documents: Pango and friends keep a little
+native memory per document, and a fresh process is the only way to give it back."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class DocumentResult:
     bytes: int = 0
     sha256: str = ""
     milliseconds: float = 0.0
+    peak_memory_kb: int = 0
+    """The peak resident memory of the process that built the document, so far."""
     entry: ManifestEntry | None = None
 
     @property
@@ -120,11 +125,11 @@ def build(
         paths, out, options, stale, jobs, fail_fast
     )
     for result in results:
-        report.documents.append(result)
         if result.entry is not None and result.status == "built":
             manifest.record(result.entry)
         if on_result is not None:
             on_result(result)
+        report.documents.append(replace(result, entry=None))
     if planned:
         manifest.save()
     report.seconds = time.perf_counter() - started
@@ -159,7 +164,7 @@ class DocumentBuilder:
             digest = sha256(finished.pdf)
             write_atomic(output_path(self.out, job.output_name), finished.pdf)
         except PressError as error:
-            return DocumentResult(name, "failed", error=error, milliseconds=_since(started))
+            return DocumentResult(name, "failed", error=error, milliseconds=_since(started), peak_memory_kb=_peak_memory_kb())
         entry = ManifestEntry(
             path=name,
             procedure=job.procedure.data.id,
@@ -173,12 +178,27 @@ class DocumentBuilder:
             inputs=document_inputs(self.paths, job, rendered.inputs | typeset.fetched, self.hasher),
         )
         return DocumentResult(
-            name, "built", pages=entry.pages, bytes=entry.bytes, sha256=digest, milliseconds=_since(started), entry=entry
+            name,
+            "built",
+            pages=entry.pages,
+            bytes=entry.bytes,
+            sha256=digest,
+            milliseconds=_since(started),
+            peak_memory_kb=_peak_memory_kb(),
+            entry=entry,
         )
 
     def build_key_of(self, key: tuple[str, str, str, str]) -> DocumentResult:
         procedure_id, lang, slug, kind = key
         return self.build(Job(self.project.procedures[(procedure_id, lang)], self.project.practices[slug], kind))
+
+
+def _peak_memory_kb() -> int:
+    try:
+        import resource
+    except ImportError:  # not on every platform
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _since(started: float) -> float:
@@ -215,16 +235,32 @@ def _work(key: tuple[str, str, str, str]) -> DocumentResult:
     return _worker.build_key_of(key)
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a server that has already imported WeasyPrint, so each starts warm.
+
+    (Plain fork cannot be combined with replacing workers after a number of tasks.)
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "handoutpress.pipeline", "handoutpress.typeset", "handoutpress.finish"])
+    return context
+
+
 def _run_in_pool(
     paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], workers: int, fail_fast: bool
 ) -> Iterator[DocumentResult]:
     """Results as they finish, with a bounded number of documents in flight."""
-    import weasyprint  # noqa: F401  (imported once here, so forked workers start with it loaded)
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = _worker_context()
     pending_jobs = iter(jobs)
     limit = workers * IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(paths, out, options)) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(paths, out, options),
+        max_tasks_per_child=DOCUMENTS_PER_WORKER,
+    ) as pool:
         in_flight: set[Future] = set()
         stopping = False
         while True:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash the manifest uses)
@@ -33,7 +35,7 @@ class ManifestEntry:
     inputs: dict[str, str]
 
 
-def write_atomic(destination: Path, data: bytes) -> None:
+def write_atomic(destination: Path, data: bytes | Iterable[bytes]) -> None:
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
@@ -41,7 +43,8 @@ def write_atomic(destination: Path, data: bytes) -> None:
         raise OutputError(f"cannot write here ({error.strerror})", destination.parent) from None
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
@@ -77,17 +80,26 @@ class Manifest:
             for record in stored.get("documents", []):
                 entry = ManifestEntry(**record)
                 if (out_dir / entry.path).is_file():
-                    self.entries[entry.path] = entry
+                    self.record(entry)
         except (OSError, ValueError, TypeError, AttributeError):
             self.entries = {}
 
     def record(self, entry: ManifestEntry) -> None:
-        self.entries[entry.path] = entry
+        """Keep ``entry``; its many repeated input paths and hashes are stored once."""
+        inputs = {sys.intern(name): sys.intern(digest) for name, digest in entry.inputs.items()}
+        self.entries[entry.path] = replace(entry, inputs=inputs)
 
     def forget(self, path: str) -> None:
         self.entries.pop(path, None)
 
     def save(self) -> None:
-        documents = [asdict(self.entries[path]) for path in sorted(self.entries)]
-        text = json.dumps({"documents": documents}, indent=2, ensure_ascii=False) + "\n"
-        write_atomic(self.file, text.encode("utf-8"))
+        write_atomic(self.file, self._json_chunks())
+
+    def _json_chunks(self) -> Iterator[bytes]:
+        """The manifest as JSON, one entry at a time, so a large build never holds it all as text."""
+        yield b'{\n  "documents": ['
+        for index, path in enumerate(sorted(self.entries)):
+            entry = json.dumps(asdict(self.entries[path]), indent=2, ensure_ascii=False)
+            separator = "," if index else ""
+            yield (separator + "\n    " + entry.replace("\n", "\n    ")).encode("utf-8")
+        yield b"\n  ]\n}\n"

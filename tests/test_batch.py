@@ -217,7 +217,7 @@ def test_ci_output_is_one_line_per_failure_and_one_summary(project, tmp_path):
     report = json.loads(report_file.read_text())
     assert (report["built"], report["skipped"], report["failed"]) == (6, 0, 3)
     for record in report["documents"]:
-        assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "error"}
+        assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error"}
         pdf = tmp_path / "out" / record["path"]
         if record["status"] == "built":
             data = pdf.read_bytes()
