@@ -132,6 +132,8 @@ def build_command(
 
 @main.command("check")
 @_selection_options
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents typeset in parallel.")
+@click.option("--no-typeset", is_flag=True, help="Only validate files and render HTML: faster, but misses layout and fetch problems.")
 @click.pass_context
 def check_command(
     context: click.Context,
@@ -140,10 +142,13 @@ def check_command(
     practices: tuple[str, ...],
     langs: tuple[str, ...],
     root: Path,
+    jobs: int,
+    no_typeset: bool,
 ) -> None:
-    """Validate every content, practice and template file; write nothing."""
+    """Validate every content, practice and template file, and typeset every document; write nothing."""
     root = root.resolve()
-    report = _run(context, lambda: check(root, Selection(procedures, kinds, practices, langs)))
+    selection = Selection(procedures, kinds, practices, langs)
+    report = _run(context, lambda: check(root, selection, typeset=not no_typeset, jobs=jobs))
     for error in report.errors:
         click.echo(f"ERROR  {error.describe(root)}", err=True)
     files = len(report.project.procedures) + len(report.project.practices)

@@ -3,7 +3,8 @@
 WeasyPrint fetches stylesheets, fonts, images and attachments through a URL
 fetcher. This one serves files from the project's readable folders and small
 ``data:`` URLs, and refuses everything else, so that content can never make a
-handout read ``/etc/passwd`` or call out to the network.
+handout read ``/etc/passwd`` or call out to the network. The one exception is
+a host a practice names in ``network.allowed_hosts``.
 """
 
 from __future__ import annotations
@@ -41,19 +42,44 @@ class ConfinedFetcher(URLFetcher):
     shadowed stylesheet still finds the default files it does not replace.
     """
 
-    def __init__(self, readable_roots: tuple[Path, ...], layers: tuple[Path, ...] = ()):
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
+    def __init__(self, readable_roots: tuple[Path, ...], layers: tuple[Path, ...] = (), allowed_hosts: tuple[str, ...] = ()):
+        super().__init__(
+            timeout=10,
+            allowed_protocols=("file", "data", "http", "https") if allowed_hosts else ("file", "data"),
+            allow_redirects=False,
+            fail_on_errors=True,
+        )
         self.readable_roots = tuple(root.resolve() for root in readable_roots)
+        self.allowed_hosts = frozenset(allowed_hosts)
         self.layers = tuple(layer.resolve() for layer in layers)
         self.served: set[Path] = set()
+        self.refused: list[RefusedFetch] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        try:
+            return self._fetch(url, headers)
+        except RefusedFetch as refusal:
+            self._remember(refusal)
+            raise
+
+    def _remember(self, refusal: RefusedFetch) -> None:
+        """WeasyPrint swallows some failures (inside SVG images, in @font-face) and
+        would quietly leave the picture or font out; the typesetter reports them."""
+        if refusal not in self.refused:
+            self.refused.append(refusal)
+
+    def _fetch(self, url: str, headers: dict | None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             if len(url) > MAX_DATA_URL_BYTES:
                 raise RefusedFetch(url[:60] + "...", f"data: URL larger than {MAX_DATA_URL_BYTES} bytes")
             return super().fetch(url, headers)
-        path = self.allowed_path(url)
+        if scheme in ("http", "https"):
+            host = urlsplit(url).netloc.lower()
+            if host not in self.allowed_hosts:
+                raise RefusedFetch(url, f"{scheme} URLs are not allowed: the practice does not allow the host {host}")
+            return super().fetch(url, headers)
+        path = self._allowed_path(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
@@ -63,6 +89,13 @@ class ConfinedFetcher(URLFetcher):
         Also called for fonts WeasyPrint already holds from an earlier document,
         so that each document is checked, and records, every file it uses.
         """
+        try:
+            return self._allowed_path(url)
+        except RefusedFetch as refusal:
+            self._remember(refusal)
+            raise
+
+    def _allowed_path(self, url: str) -> Path:
         scheme = urlsplit(url).scheme.lower()
         if scheme != "file":
             raise RefusedFetch(url, f"{scheme or 'relative'} URLs are not allowed")

@@ -52,6 +52,7 @@ def load_project(paths: ProjectPaths) -> Project:
     project = Project(paths)
     for file in sorted(paths.procedures.glob("*/*.yaml")):
         try:
+            _check_inside(file, paths)
             procedure = load_procedure(file)
         except ContentError as error:
             project.errors.append(error)
@@ -59,12 +60,18 @@ def load_project(paths: ProjectPaths) -> Project:
             project.procedures[(procedure.data.id, procedure.data.lang)] = procedure
     for file in sorted(paths.practices.glob("*.yaml")):
         try:
+            _check_inside(file, paths)
             practice = load_practice(file, paths)
         except ContentError as error:
             project.errors.append(error)
         else:
             project.practices[practice.slug] = practice
     return project
+
+
+def _check_inside(file: Path, paths: ProjectPaths) -> None:
+    if not inside(file, paths.content):
+        raise ContentError("is a link to a file outside the project's content; refused", file)
 
 
 def load_procedure(file: Path) -> LoadedProcedure:
@@ -137,8 +144,9 @@ def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
         raise ContentError(f"is {len(raw)} bytes; content files may be at most {MAX_FILE_BYTES}", file)
     text = decode_utf8(raw, file, ContentError)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)
         node = loader.get_single_node()
         if node is not None:
             _check_depth(node)
@@ -150,10 +158,16 @@ def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
         if error.context:
             problem = f"{problem} ({error.context})"
         raise ContentError(f"invalid YAML: {problem}", file, where) from None
+    except yaml.reader.ReaderError as error:
+        raise ContentError(
+            f"contains a character YAML does not allow (U+{_code_point(error.character):04X}, at character {error.position})",
+            file,
+        ) from None
     except yaml.YAMLError as error:
         raise ContentError(f"invalid YAML: {error}", file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 
@@ -165,6 +179,12 @@ def decode_utf8(raw: bytes, file: Path, error_class: type[PressError]) -> str:
     except UnicodeDecodeError as error:
         offset = error.start + bom
         raise error_class(f"is not UTF-8 text (byte {offset} is 0x{raw[offset]:02x}); save it as UTF-8", file) from None
+
+
+def _code_point(character: int | str | bytes) -> int:
+    if isinstance(character, int):
+        return character
+    return ord(character[:1]) if character else 0
 
 
 def _check_depth(node: yaml.Node) -> None:
@@ -286,6 +306,12 @@ def _check_logo(path: Path, file: Path) -> None:
         if not head.startswith(b"\x89PNG\r\n\x1a\n"):
             raise ContentError(f"{path.name!r} is not a PNG image", file, where)
         return
+    if re.search(rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE):
+        raise ContentError(
+            f"{path.name!r} declares a DOCTYPE or entities, which SVG logos may not (they can expand without limit)",
+            file,
+            where,
+        )
     try:
         root = ElementTree.fromstring(head)
     except ElementTree.ParseError as error:

@@ -205,6 +205,15 @@ class BuildDefaults(Model):
     kinds: Annotated[list[Kind], Field(min_length=1)] | None = None
 
 
+class Network(Model):
+    """Hosts a practice's documents may fetch from; none unless the practice names them."""
+
+    allowed_hosts: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")]],
+        Field(max_length=10),
+    ] = []
+
+
 class PracticeTexts(Model):
     """Wording a practice writes for itself; each replaces a content default."""
 
@@ -222,6 +231,7 @@ class Practice(Model):
     page: Page
     defaults: BuildDefaults = BuildDefaults()
     texts: PracticeTexts = PracticeTexts()
+    network: Network = Network()
 
 
 # --- resolved objects the later stages use ------------------------------------

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +29,7 @@ from .options import BuildOptions
 from .paths import ProjectPaths
 from .plan import Job, Selection, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer
-from .write import Manifest, ManifestEntry, output_path, sha256, write_atomic
+from .write import Manifest, ManifestEntry, output_path, remove_abandoned_temporary_files, sha256, write_atomic
 
 Status = Literal["built", "skipped", "failed"]
 IN_FLIGHT_PER_WORKER = 4
@@ -105,6 +106,7 @@ def build(
     project = load_project(paths)
     planned = plan(project, selection)
     report = BuildReport(out, file_errors=relevant_errors(project, selection))
+    remove_abandoned_temporary_files(out)
     manifest = Manifest(out)
     key = build_key(options)
     hasher = FileHasher()
@@ -142,10 +144,12 @@ def build(
 class DocumentBuilder:
     """Builds one document at a time, keeping the renderer and typesetter warm between them."""
 
-    def __init__(self, paths: ProjectPaths, out: Path, options: BuildOptions, project: Project | None = None):
+    def __init__(
+        self, paths: ProjectPaths, out: Path, options: BuildOptions, project: Project | None = None, write: bool = True
+    ):
         from .typeset import Typesetter  # WeasyPrint is heavy: import it only where documents are made
 
-        self.paths, self.out, self.options = paths, out, options
+        self.paths, self.out, self.options, self.write = paths, out, options, write
         self.project = project or load_project(paths)
         self.renderer = Renderer(paths, options)
         self.typesetter = Typesetter(paths, options)
@@ -162,7 +166,8 @@ class DocumentBuilder:
             typeset = self.typesetter.typeset(rendered)
             finished = finish(typeset, self.options)
             digest = sha256(finished.pdf)
-            write_atomic(output_path(self.out, job.output_name), finished.pdf)
+            if self.write:
+                write_atomic(output_path(self.out, job.output_name), finished.pdf)
         except PressError as error:
             return DocumentResult(name, "failed", error=error, milliseconds=_since(started), peak_memory_kb=_peak_memory_kb())
         entry = ManifestEntry(
@@ -210,11 +215,11 @@ def _job_key(job: Job) -> tuple[str, str, str, str]:
 
 
 def _run_in_process(
-    paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], fail_fast: bool
+    paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], fail_fast: bool, write: bool = True
 ) -> Iterator[DocumentResult]:
     if not jobs:
         return
-    builder = DocumentBuilder(paths, out, options)
+    builder = DocumentBuilder(paths, out, options, write=write)
     for job in jobs:
         result = builder.build(job)
         yield result
@@ -225,9 +230,9 @@ def _run_in_process(
 _worker: DocumentBuilder | None = None
 
 
-def _start_worker(paths: ProjectPaths, out: Path, options: BuildOptions) -> None:
+def _start_worker(paths: ProjectPaths, out: Path, options: BuildOptions, write: bool) -> None:
     global _worker
-    _worker = DocumentBuilder(paths, out, options)
+    _worker = DocumentBuilder(paths, out, options, write=write)
 
 
 def _work(key: tuple[str, str, str, str]) -> DocumentResult:
@@ -248,7 +253,13 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 
 
 def _run_in_pool(
-    paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], workers: int, fail_fast: bool
+    paths: ProjectPaths,
+    out: Path,
+    options: BuildOptions,
+    jobs: list[Job],
+    workers: int,
+    fail_fast: bool,
+    write: bool = True,
 ) -> Iterator[DocumentResult]:
     """Results as they finish, with a bounded number of documents in flight."""
     context = _worker_context()
@@ -258,7 +269,7 @@ def _run_in_pool(
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(paths, out, options),
+        initargs=(paths, out, options, write),
         max_tasks_per_child=DOCUMENTS_PER_WORKER,
     ) as pool:
         in_flight: set[Future] = set()
@@ -293,28 +304,44 @@ class CheckReport:
         return not self.errors
 
 
-def check(root: Path | str, selection: Selection = Selection(), options: BuildOptions = BuildOptions()) -> CheckReport:
-    """Validate every file and render every document to HTML; write nothing.
+def check(
+    root: Path | str,
+    selection: Selection = Selection(),
+    options: BuildOptions = BuildOptions(),
+    typeset: bool = True,
+    jobs: int = 1,
+) -> CheckReport:
+    """Validate every file, render every document and (unless ``typeset`` is off) typeset it; write nothing.
 
-    Rendering (without typesetting) is what finds undefined variables and
-    missing wording, which parsing alone cannot.
+    Rendering finds undefined variables and missing wording, which parsing
+    alone cannot; typesetting finds what only layout shows: a refused URL, a
+    tri-fold whose content does not fit, a promise the PDF does not keep.
     """
     paths = ProjectPaths.at(root)
     project = load_project(paths)
-    jobs = plan(project, selection)
+    jobs_planned = plan(project, selection)
     errors = list(relevant_errors(project, selection))
     renderer = Renderer(paths, options)
     seen: set[str] = set()
-    for slug in sorted({job.practice.slug for job in jobs}):
+    for slug in sorted({job.practice.slug for job in jobs_planned}):
         for error in renderer.check_templates(slug):
             if error.describe() not in seen:
                 seen.add(error.describe())
                 errors.append(error)
-    for job in jobs:
+    rendered = []
+    for job in jobs_planned:
         try:
             renderer.render(job)
         except PressError as error:
             if error.describe() not in seen:
                 seen.add(error.describe())
                 errors.append(error)
-    return CheckReport(project, jobs, errors)
+        else:
+            rendered.append(job)
+    if typeset:
+        run = _run_in_process if jobs <= 1 or len(rendered) <= 1 else partial(_run_in_pool, workers=jobs)
+        for result in run(paths, paths.default_output, options, rendered, fail_fast=False, write=False):
+            if result.error is not None and result.error.describe() not in seen:
+                seen.add(result.error.describe())
+                errors.append(result.error)
+    return CheckReport(project, jobs_planned, errors)

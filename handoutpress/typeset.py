@@ -64,7 +64,8 @@ class Typesetter:
         self._stylesheets: dict[tuple[str, tuple[Path, ...]], _ParsedStylesheet] = {}
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
-        fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers)
+        hosts = tuple(rendered.job.practice.data.network.allowed_hosts)
+        fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers, hosts)
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
             stylesheets = [self._stylesheet(url, rendered.layers, fetcher) for url in rendered.stylesheets]
@@ -81,6 +82,8 @@ class Typesetter:
                 pdf_forms=True,
                 pdf_identifier=_stable_identifier(rendered),
             )
+            if fetcher.refused:
+                raise fetcher.refused[0]
         except RefusedFetch as refusal:
             raise FetchError(
                 f"the document asked for {refusal.url!r}, which was refused ({refusal.reason})",

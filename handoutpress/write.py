@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, replace
@@ -19,6 +20,8 @@ from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash
 from .errors import OutputError
 
 MANIFEST_NAME = "manifest.json"
+TEMPORARY_SUFFIX = ".tmp"
+_TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ class ManifestEntry:
 def write_atomic(destination: Path, data: bytes | Iterable[bytes]) -> None:
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{destination.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX, dir=destination.parent
+        )
     except OSError as error:
         raise OutputError(f"cannot write here ({error.strerror})", destination.parent) from None
     try:
@@ -52,6 +57,29 @@ def write_atomic(destination: Path, data: bytes | Iterable[bytes]) -> None:
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"cannot be written ({error.strerror})", destination) from None
+
+
+def remove_abandoned_temporary_files(out_dir: Path) -> list[Path]:
+    """Delete what a killed build left half-written: temporary files of processes that are gone."""
+    removed = []
+    if not out_dir.is_dir():
+        return removed
+    for path in out_dir.rglob(f".*{TEMPORARY_SUFFIX}"):
+        match = _TEMPORARY_NAME.match(path.name)
+        if match and not _process_alive(int(match[1])) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def output_path(out_dir: Path, name: PurePosixPath) -> Path:

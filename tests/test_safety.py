@@ -1,0 +1,211 @@
+"""Nothing read that should not be, nothing lost, nothing half-written."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from handoutpress import Selection, build
+from handoutpress.errors import ContentError, FetchError
+from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
+from handoutpress.load import MAX_FILE_BYTES, load_practice, load_procedure, read_yaml
+from handoutpress.paths import ProjectPaths
+from handoutpress.write import sha256, write_atomic
+
+# --- YAML loading ---------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30), st.dates()
+)
+keys = st.sampled_from(["identity", "brand", "page", "name", "phone", "colours", "primary", "size", "texts", "x"])
+documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5), max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=documents)
+def test_random_yaml_gives_a_model_or_the_press_error(tmp_path, data):
+    practice = tmp_path / "content/practices/random.yaml"
+    practice.parent.mkdir(parents=True, exist_ok=True)
+    practice.write_text(yaml.safe_dump(data, allow_unicode=True))
+    try:
+        load_practice(practice, ProjectPaths.at(tmp_path))
+    except ContentError as error:
+        assert error.file == practice and error.message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=300) | st.text(max_size=300).map(lambda text: text.encode("utf-8")))
+def test_random_bytes_give_a_model_or_the_press_error(tmp_path, raw):
+    procedure = tmp_path / "content/procedures/random/en.yaml"
+    procedure.parent.mkdir(parents=True, exist_ok=True)
+    procedure.write_bytes(raw)
+    try:
+        load_procedure(procedure)
+    except ContentError as error:
+        assert error.file == procedure and error.message
+
+
+def test_bom_windows_line_endings_and_tabs_in_values_are_fine(tmp_path):
+    file = tmp_path / "file.yaml"
+    file.write_bytes(b"\xef\xbb\xbfname: Riverbend\r\nnote: \"a\ttab\"\r\n")
+    assert read_yaml(file)[0] == {"name": "Riverbend", "note": "a\ttab"}
+
+
+def test_an_oversized_file_is_refused_before_it_is_parsed(tmp_path):
+    file = tmp_path / "big.yaml"
+    file.write_text("x: " + "a" * MAX_FILE_BYTES)
+    with pytest.raises(ContentError, match="content files may be at most"):
+        read_yaml(file)
+
+
+def test_an_alias_bomb_fails_fast(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 12)]
+    file = tmp_path / "bomb.yaml"
+    file.write_text("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    with pytest.raises(ContentError, match="anchors and aliases"):
+        read_yaml(file)
+    assert time.perf_counter() - started < 5
+
+
+# --- the fetcher ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fetcher():
+    paths = ProjectPaths.at(ROOT)
+    return ConfinedFetcher(paths.readable_roots, (paths.templates,))
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("file:///etc/hostname", "outside the project"),
+        (f"file://{ROOT.parent}/secret.txt", "outside the project"),
+        (f"file://{ROOT}/pyproject.toml", "outside the project"),
+        (f"file://{ROOT}/templates/../build.py", "outside the project"),
+        ("file://evil.example/etc/hostname", "other hosts"),
+        ("http://127.0.0.1/", "http URLs are not allowed"),
+        ("https://example.org/x.png", "https URLs are not allowed"),
+        ("ftp://example.org/x.png", "ftp URLs are not allowed"),
+        ("gopher://example.org/", "gopher URLs are not allowed"),
+        ("data:text/plain;base64," + "A" * (MAX_DATA_URL_BYTES + 1), "larger than"),
+    ],
+)
+def test_the_fetcher_refuses(fetcher, url, reason):
+    with pytest.raises(RefusedFetch) as refused:
+        fetcher.fetch(url)
+    assert reason in refused.value.reason
+
+
+def test_the_fetcher_serves_project_files_and_small_data(fetcher):
+    css = fetcher.fetch((ROOT / "templates/css/base.css").as_uri())
+    assert b"@page" in css.read()
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_a_refused_fetch_names_the_url_and_no_pdf_is_written(project, tmp_path):
+    overrides = project / "templates/practices/riverbend-spine"
+    overrides.mkdir(parents=True)
+    (overrides / "practice.css").write_text("@import url(file:///etc/hostname);\n")
+    out = tmp_path / "out"
+    report = build(project, Selection(practices=("riverbend-spine",), kinds=("consent",)), out)
+    (error,) = report.failures
+    assert isinstance(error, FetchError)
+    assert "'file:///etc/hostname', which was refused" in error.message
+    assert not (out / "riverbend-spine/en/kyphoplasty-consent.pdf").exists()
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def test_an_unwritable_output_folder_is_a_clear_error(project, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    result = subprocess.run(
+        [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(blocker / "out"), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot write here (Not a directory)" in result.stderr
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(monkeypatch, tmp_path):
+    destination = tmp_path / "handout.pdf"
+    destination.write_bytes(b"%PDF old complete file")
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: FullDisk(real_fdopen(fd, mode)))
+    from handoutpress.errors import OutputError
+
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_atomic(destination, b"%PDF new")
+    assert destination.read_bytes() == b"%PDF old complete file"
+    assert [p.name for p in tmp_path.iterdir()] == ["handout.pdf"]
+
+
+def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
+    out = tmp_path / "out"
+    assert build(project, out_dir=out).ok
+    old = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
+
+    content = project / "content/procedures/kyphoplasty/en.yaml"
+    content.write_text(content.read_text().replace("Kyphoplasty is an outpatient procedure.", "Kyphoplasty is an outpatient procedure, done in a day."))
+    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for _ in range(3):  # let a few documents be replaced, then kill it in the middle of the rest
+        process.stdout.readline()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    after_kill = {}
+    for path in out.rglob("*.pdf"):
+        assert len(PdfReader(path).pages) >= 1
+        after_kill[str(path.relative_to(out))] = sha256(path.read_bytes())
+
+    report = build(project, out_dir=out)  # the next build repairs the rest
+    assert report.ok
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    new = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
+    assert set(after_kill) == set(old) == set(new)
+    replaced = [name for name, digest in after_kill.items() if digest == new[name] != old[name]]
+    assert replaced, "the build was killed before it replaced anything"
+    for name, digest in after_kill.items():
+        assert digest in (old[name], new[name]), f"{name} is neither the old nor the new complete file"
+    for name, digest in new.items():
+        assert sha256((out / name).read_bytes()) == digest
+
+
+def test_fail_fast_stops_at_the_first_failure(project, tmp_path):
+    (project / "templates/brochure.html.j2").write_text("{{ nothing_here }}\n")
+    report = build(project, out_dir=tmp_path / "out", jobs=1, fail_fast=True)
+    assert len(report.failed) == 1 and len(report.built) == 0
