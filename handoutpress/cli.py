@@ -126,7 +126,7 @@ def build_command(
     )
     feedback.finish(report)
     if report_file is not None:
-        write_report(report, report_file, root)
+        _run(context, lambda: write_report(report, report_file, root))
     context.exit(0 if report.ok else 1)
 
 

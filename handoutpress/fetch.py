@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -61,6 +61,10 @@ class ConfinedFetcher(URLFetcher):
         except RefusedFetch as refusal:
             self._remember(refusal)
             raise
+        except Exception as error:  # an unreadable file, a malformed URL, an allowed host that failed
+            refusal = RefusedFetch(url, f"it could not be read: {error}")
+            self._remember(refusal)
+            raise refusal from None
 
     def _remember(self, refusal: RefusedFetch) -> None:
         """WeasyPrint swallows some failures (inside SVG images, in @font-face) and
@@ -102,7 +106,10 @@ class ConfinedFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             raise RefusedFetch(url, "file URLs on other hosts are not allowed")
-        path = Path(url2pathname(unquote(parts.path))).resolve()
+        try:
+            path = Path(url2pathname(parts.path)).resolve()
+        except (ValueError, OSError):
+            raise RefusedFetch(url, "not a valid file URL") from None
         if not any(path.is_relative_to(root) for root in self.readable_roots):
             raise RefusedFetch(url, "files outside the project's content and templates may not be read")
         path = self._through_layers(path, url)

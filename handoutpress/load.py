@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +21,6 @@ from pydantic import ValidationError
 from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
 from .errors import ContentError, PressError
 from .models import (
-    LANG_PATTERN,
     SLUG_PATTERN,
     LoadedPractice,
     LoadedProcedure,
@@ -80,8 +80,6 @@ def load_procedure(file: Path) -> LoadedProcedure:
         raise ContentError(f"id {data.id!r} does not match its folder {file.parent.name!r}", file, "id")
     if data.lang != file.stem:
         raise ContentError(f"lang {data.lang!r} does not match the file name {file.name!r}", file, "lang")
-    if not re.fullmatch(LANG_PATTERN, file.stem):
-        raise ContentError("the file name must be a language code such as en.yaml or pt-BR.yaml", file)
     return LoadedProcedure(file=file, data=data)
 
 
@@ -125,6 +123,8 @@ class _StrictLoader(yaml.SafeLoader):
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.MarkedYAMLError(problem="a key must be a plain value, not a list or mapping", problem_mark=key_node.start_mark)
             if key in seen:
                 raise yaml.MarkedYAMLError(
                     problem=f"duplicate key {key!r} (first given on line {seen[key] + 1})",
@@ -137,11 +137,17 @@ class _StrictLoader(yaml.SafeLoader):
 def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
     """Read one YAML file into plain data, keeping its node tree for line numbers."""
     try:
-        raw = file.read_bytes()
+        if not file.is_file():
+            raise ContentError("is not a regular file", file)
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError(f"is {size} bytes; content files may be at most {MAX_FILE_BYTES}", file)
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ContentError(f"cannot be read ({error.strerror})", file) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ContentError(f"is {len(raw)} bytes; content files may be at most {MAX_FILE_BYTES}", file)
+        raise ContentError(f"is larger than {MAX_FILE_BYTES} bytes, the most a content file may be", file)
     text = decode_utf8(raw, file, ContentError)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     loader = None
@@ -164,6 +170,10 @@ def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
             file,
         ) from None
     except yaml.YAMLError as error:
+        raise ContentError(f"invalid YAML: {error}", file) from None
+    except RecursionError:
+        raise ContentError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep", file) from None
+    except (TypeError, ValueError) as error:  # an unhashable key, an integer too long to convert
         raise ContentError(f"invalid YAML: {error}", file) from None
     finally:
         if loader is not None:
@@ -301,7 +311,7 @@ def _check_logo(path: Path, file: Path) -> None:
     where = "brand.logo.file"
     if path.suffix.lower() not in LOGO_SUFFIXES:
         raise ContentError(f"the logo must be an SVG or PNG file, not {path.name!r}", file, where)
-    head = path.read_bytes()
+    head = _read_asset(path, file, where, MAX_FILE_BYTES * 4)
     if path.suffix.lower() == ".png":
         if not head.startswith(b"\x89PNG\r\n\x1a\n"):
             raise ContentError(f"{path.name!r} is not a PNG image", file, where)
@@ -320,6 +330,14 @@ def _check_logo(path: Path, file: Path) -> None:
         raise ContentError(f"{path.name!r} is not an SVG image (its root is <{root.tag}>)", file, where)
 
 
+def _read_asset(path: Path, file: Path, where: str, limit: int) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(limit)
+    except OSError as error:
+        raise ContentError(f"{path.name!r} cannot be read ({error.strerror})", file, where) from None
+
+
 def _resolve_font(practice: Practice, file: Path, paths: ProjectPaths) -> ResolvedFont | None:
     font = practice.brand.font
     if font is None:
@@ -332,7 +350,7 @@ def _resolve_font(practice: Practice, file: Path, paths: ProjectPaths) -> Resolv
             continue
         where = f"brand.font.files.{style}"
         path = _resolve_asset(reference, file, paths, where)
-        if path.read_bytes()[:4] not in FONT_SIGNATURES:
+        if _read_asset(path, file, where, 4) not in FONT_SIGNATURES:
             raise ContentError(f"{path.name!r} is not a font file (WOFF2, WOFF, TrueType or OpenType)", file, where)
         resolved[style] = path
     _resolve_asset(font.licence, file, paths, "brand.font.licence")

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Literal
 
 from .digest import FileHasher
+from .digest import sha256_bytes as sha256
 from .errors import PressError
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
 from .plan import Job, Selection, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer
-from .write import Manifest, ManifestEntry, output_path, remove_abandoned_temporary_files, sha256, write_atomic
+from .write import Manifest, ManifestEntry, output_path, remove_abandoned_temporary_files, write_atomic
 
 Status = Literal["built", "skipped", "failed"]
 IN_FLIGHT_PER_WORKER = 4
@@ -123,9 +124,10 @@ def build(
     for result in report.documents:
         if on_result is not None:
             on_result(result)
-    results = _run_in_process(paths, out, options, stale, fail_fast) if jobs <= 1 or len(stale) <= 1 else _run_in_pool(
-        paths, out, options, stale, jobs, fail_fast
-    )
+    if jobs <= 1 or len(stale) <= 1:
+        results = _run_in_process(paths, out, options, stale, fail_fast, project=project)
+    else:
+        results = _run_in_pool(paths, out, options, stale, jobs, fail_fast)
     for result in results:
         if result.entry is not None and result.status == "built":
             manifest.record(result.entry)
@@ -215,11 +217,17 @@ def _job_key(job: Job) -> tuple[str, str, str, str]:
 
 
 def _run_in_process(
-    paths: ProjectPaths, out: Path, options: BuildOptions, jobs: list[Job], fail_fast: bool, write: bool = True
+    paths: ProjectPaths,
+    out: Path,
+    options: BuildOptions,
+    jobs: list[Job],
+    fail_fast: bool,
+    write: bool = True,
+    project: Project | None = None,
 ) -> Iterator[DocumentResult]:
     if not jobs:
         return
-    builder = DocumentBuilder(paths, out, options, write=write)
+    builder = DocumentBuilder(paths, out, options, project=project, write=write)
     for job in jobs:
         result = builder.build(job)
         yield result
@@ -340,7 +348,8 @@ def check(
             rendered.append(job)
     if typeset:
         run = _run_in_process if jobs <= 1 or len(rendered) <= 1 else partial(_run_in_pool, workers=jobs)
-        for result in run(paths, paths.default_output, options, rendered, fail_fast=False, write=False):
+        extra = {} if run is not _run_in_process else {"project": project}
+        for result in run(paths, paths.default_output, options, rendered, fail_fast=False, write=False, **extra):
             if result.error is not None and result.error.describe() not in seen:
                 seen.add(result.error.describe())
                 errors.append(result.error)

@@ -86,7 +86,8 @@ def build_key(options: BuildOptions) -> str:
     from . import __version__
 
     versions = {name: metadata.version(name) for name in ("weasyprint", "pydyf", "pypdf", "jinja2")}
-    return sha256_bytes(repr((__version__, sorted(versions.items()), sorted(asdict(options).items()))).encode())
+    code = sha256_bytes(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))))
+    return sha256_bytes(repr((__version__, code, sorted(versions.items()), sorted(asdict(options).items()))).encode())
 
 
 def document_inputs(paths: ProjectPaths, job: Job, used: frozenset[Path], hasher: FileHasher) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import ContentError, PressError, TemplateError
 from .load import decode_utf8, read_yaml
@@ -53,7 +53,7 @@ class Renderer:
     def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
         self.options = options
-        self._environments: dict[str, SandboxedEnvironment] = {}
+        self._environments: dict[str, ImmutableSandboxedEnvironment] = {}
         self._strings: dict[tuple[str, str], tuple[Any, Path]] = {}
         self._template_files: dict[tuple[str, str], frozenset[Path]] = {}
 
@@ -62,9 +62,9 @@ class Renderer:
         own = self.paths.templates / "practices" / slug
         return [own, self.paths.templates] if own.is_dir() else [self.paths.templates]
 
-    def environment(self, slug: str) -> SandboxedEnvironment:
+    def environment(self, slug: str) -> ImmutableSandboxedEnvironment:
         if slug not in self._environments:
-            environment = SandboxedEnvironment(
+            environment = ImmutableSandboxedEnvironment(
                 loader=jinja2.ChoiceLoader(
                     [
                         _Utf8Loader([str(p) for p in self.search_path(slug)]),
@@ -156,7 +156,7 @@ class Renderer:
             raise _runtime_error(error, template_name, self.paths.templates) from None
         except jinja2.TemplateSyntaxError as error:
             raise _syntax_error(error, self.paths.templates) from None
-        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as error:
             raise _runtime_error(error, template_name, self.paths.templates) from None
         return RenderedDocument(
             job=job,
@@ -254,12 +254,17 @@ def list_overrides(paths: ProjectPaths, slug: str) -> list[Override]:
 
 
 class _Utf8Loader(jinja2.FileSystemLoader):
-    """Reads templates as UTF-8 and says which file is not, instead of failing somewhere else."""
+    """Reads only template files inside its folders, as UTF-8, and says which file is wrong."""
 
     def get_source(self, environment, template):
+        parts = jinja2.loaders.split_template_path(template)
+        if parts and parts[0] == "practices":
+            raise jinja2.TemplateNotFound(template)  # another practice's templates are not shared
         for folder in self.searchpath:
-            path = Path(folder, *jinja2.loaders.split_template_path(template))
+            path = Path(folder, *parts)
             if path.is_file():
+                if not inside(path, Path(folder)):
+                    raise TemplateError("is a link to a file outside the templates; refused", path)
                 decode_utf8(path.read_bytes(), path, TemplateError)
                 break
         return super().get_source(environment, template)

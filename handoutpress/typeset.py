@@ -61,14 +61,14 @@ class Typesetter:
         self.paths = paths
         self.options = options
         self.font_config = _CheckedFontConfiguration()
-        self._stylesheets: dict[tuple[str, tuple[Path, ...]], _ParsedStylesheet] = {}
+        self._stylesheets: dict[tuple[str, tuple[Path, ...], tuple[str, ...]], _ParsedStylesheet] = {}
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
         hosts = tuple(rendered.job.practice.data.network.allowed_hosts)
         fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers, hosts)
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
-            stylesheets = [self._stylesheet(url, rendered.layers, fetcher) for url in rendered.stylesheets]
+            stylesheets = [self._stylesheet(url, rendered.layers, hosts, fetcher) for url in rendered.stylesheets]
             # No image cache: every file a document uses must pass the fetcher,
             # which is how the build learns what to watch for changes.
             document = html.render(font_config=self.font_config, pdf_forms=True, stylesheets=stylesheets)
@@ -94,16 +94,18 @@ class Typesetter:
         )
 
 
-    def _stylesheet(self, url: str, layers: tuple[Path, ...], fetcher: ConfinedFetcher) -> weasyprint.CSS:
+    def _stylesheet(
+        self, url: str, layers: tuple[Path, ...], hosts: tuple[str, ...], fetcher: ConfinedFetcher
+    ) -> weasyprint.CSS:
         """A shared stylesheet, parsed once per build and reused while its files are unchanged.
 
         Its files count as read by every document that uses it, so that
         incremental builds still see them.
         """
-        key = (url, layers)
+        key = (url, layers, hosts)
         parsed = self._stylesheets.get(key)
         if parsed is None or not parsed.is_current():
-            own = ConfinedFetcher(self.paths.readable_roots, layers)
+            own = ConfinedFetcher(self.paths.readable_roots, layers, hosts)
             css = weasyprint.CSS(url=url, url_fetcher=own, font_config=self.font_config)
             parsed = _ParsedStylesheet(css, {path: _mtime(path) for path in own.served})
             self._stylesheets[key] = parsed
@@ -162,7 +164,8 @@ def _check_trifold_fits(document, rendered: RenderedDocument) -> None:
 
 
 def _panel_name(panel) -> str:
-    return next(c for c in panel.element.get("class", "").split() if c.startswith("panel-")).removeprefix("panel-")
+    names = [c.removeprefix("panel-") for c in panel.element.get("class", "").split() if c.startswith("panel-")]
+    return names[0] if names else "unnamed"
 
 
 def _overflows(panel) -> bool:

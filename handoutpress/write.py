@@ -60,11 +60,17 @@ def write_atomic(destination: Path, data: bytes | Iterable[bytes]) -> None:
 
 
 def remove_abandoned_temporary_files(out_dir: Path) -> list[Path]:
-    """Delete what a killed build left half-written: temporary files of processes that are gone."""
+    """Delete what a killed build left half-written: temporary files of processes that are gone.
+
+    Only where the press writes (the manifest's folder and <practice>/<lang>/),
+    and only files named as the press names them. A process id means nothing on
+    another machine, so builds on several machines must not share one folder.
+    """
     removed = []
     if not out_dir.is_dir():
         return removed
-    for path in out_dir.rglob(f".*{TEMPORARY_SUFFIX}"):
+    candidates = [*out_dir.glob(f".*{TEMPORARY_SUFFIX}"), *out_dir.glob(f"*/*/.*{TEMPORARY_SUFFIX}")]
+    for path in candidates:
         match = _TEMPORARY_NAME.match(path.name)
         if match and not _process_alive(int(match[1])) and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
@@ -116,9 +122,6 @@ class Manifest:
         """Keep ``entry``; its many repeated input paths and hashes are stored once."""
         inputs = {sys.intern(name): sys.intern(digest) for name, digest in entry.inputs.items()}
         self.entries[entry.path] = replace(entry, inputs=inputs)
-
-    def forget(self, path: str) -> None:
-        self.entries.pop(path, None)
 
     def save(self) -> None:
         write_atomic(self.file, self._json_chunks())
