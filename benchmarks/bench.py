@@ -91,7 +91,7 @@ def measured_build(project: Path, out: Path, *args: str) -> dict:
     lines = result.stdout.strip().splitlines()
     figures = json.loads(lines[-1])
     figures["wall"] = wall
-    figures["summary"] = lines[-2] if len(lines) > 1 else ""
+    figures["summary"] = lines[-2].split("; output in")[0] if len(lines) > 1 else ""
     return figures
 
 
