@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -124,11 +123,7 @@ def build(
     for result in report.documents:
         if on_result is not None:
             on_result(result)
-    if jobs <= 1 or len(stale) <= 1:
-        results = _run_in_process(paths, out, options, stale, fail_fast, project=project)
-    else:
-        results = _run_in_pool(paths, out, options, stale, jobs, fail_fast)
-    for result in results:
+    for result in _run_jobs(paths, out, options, stale, jobs, fail_fast, project=project):
         if result.entry is not None and result.status == "built":
             manifest.record(result.entry)
         if on_result is not None:
@@ -235,6 +230,22 @@ def _run_in_process(
             return
 
 
+def _run_jobs(
+    paths: ProjectPaths,
+    out: Path,
+    options: BuildOptions,
+    jobs: list[Job],
+    workers: int,
+    fail_fast: bool,
+    write: bool = True,
+    project: Project | None = None,
+) -> Iterator[DocumentResult]:
+    """In this process when there is at most one worker's worth of work, else in a pool."""
+    if workers <= 1 or len(jobs) <= 1:
+        return _run_in_process(paths, out, options, jobs, fail_fast, write, project)
+    return _run_in_pool(paths, out, options, jobs, workers, fail_fast, write)
+
+
 _worker: DocumentBuilder | None = None
 
 
@@ -330,27 +341,28 @@ def check(
     jobs_planned = plan(project, selection)
     errors = list(relevant_errors(project, selection))
     renderer = Renderer(paths, options)
-    seen: set[str] = set()
+    seen = {error.describe() for error in errors}
+
+    def note(error: PressError) -> None:
+        """One line per problem, however many documents share it (a broken shared template, say)."""
+        if error.describe() not in seen:
+            seen.add(error.describe())
+            errors.append(error)
+
     for slug in sorted({job.practice.slug for job in jobs_planned}):
         for error in renderer.check_templates(slug):
-            if error.describe() not in seen:
-                seen.add(error.describe())
-                errors.append(error)
+            note(error)
     rendered = []
     for job in jobs_planned:
         try:
             renderer.render(job)
         except PressError as error:
-            if error.describe() not in seen:
-                seen.add(error.describe())
-                errors.append(error)
+            note(error)
         else:
             rendered.append(job)
     if typeset:
-        run = _run_in_process if jobs <= 1 or len(rendered) <= 1 else partial(_run_in_pool, workers=jobs)
-        extra = {} if run is not _run_in_process else {"project": project}
-        for result in run(paths, paths.default_output, options, rendered, fail_fast=False, write=False, **extra):
-            if result.error is not None and result.error.describe() not in seen:
-                seen.add(result.error.describe())
-                errors.append(result.error)
+        results = _run_jobs(paths, paths.default_output, options, rendered, jobs, False, write=False, project=project)
+        for result in results:
+            if result.error is not None:
+                note(result.error)
     return CheckReport(project, jobs_planned, errors)

@@ -131,34 +131,37 @@ def relevant_errors(project: Project, selection: Selection) -> list[PressError]:
     """
     relevant = []
     for error in project.errors:
-        file = error.file
-        if file is None:
+        origin = _broken_file(project, error)
+        if origin is None:
             relevant.append(error)
-        elif file.parent == project.paths.practices:
-            if not selection.practices or file.stem in selection.practices:
+        elif origin[0] == "practice":
+            if not selection.practices or origin[1] in selection.practices:
                 relevant.append(error)
-        elif file.parent.parent == project.paths.procedures:
-            if (not selection.procedures or file.parent.name in selection.procedures) and (
-                not selection.langs or file.stem in selection.langs
-            ):
-                relevant.append(error)
-        else:
+        elif (not selection.procedures or origin[1] in selection.procedures) and (
+            not selection.langs or origin[2] in selection.langs
+        ):
             relevant.append(error)
     return relevant
 
 
+def _broken_file(project: Project, error: PressError) -> tuple[str, ...] | None:
+    """What a load error's file is: ("practice", slug), ("procedure", id, lang), or None for anything else."""
+    file = error.file
+    if file is None:
+        return None
+    if file.parent == project.paths.practices:
+        return ("practice", file.stem)
+    if file.parent.parent == project.paths.procedures:
+        return ("procedure", file.parent.name, file.stem)
+    return None
+
+
 def _check_selection(project: Project, selection: Selection) -> None:
-    broken_practices = {e.file.stem for e in project.errors if e.file and e.file.parent == project.paths.practices}
-    broken_procedures = {
-        e.file.parent.name for e in project.errors if e.file and e.file.parent.parent == project.paths.procedures
-    }
-    broken_langs = {
-        e.file.stem for e in project.errors if e.file and e.file.parent.parent == project.paths.procedures
-    }
+    broken = [origin for error in project.errors if (origin := _broken_file(project, error)) is not None]
     known = {
-        "procedure": {pid for pid, _ in project.procedures} | broken_procedures,
-        "language": {lang for _, lang in project.procedures} | broken_langs,
-        "practice": set(project.practices) | broken_practices,
+        "procedure": {pid for pid, _ in project.procedures} | {o[1] for o in broken if o[0] == "procedure"},
+        "language": {lang for _, lang in project.procedures} | {o[2] for o in broken if o[0] == "procedure"},
+        "practice": set(project.practices) | {o[1] for o in broken if o[0] == "practice"},
         "kind": set(KINDS),
     }
     asked = {

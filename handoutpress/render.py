@@ -88,11 +88,8 @@ class Renderer:
                 return candidate.resolve()
         return None
 
-    def strings(self, slug: str, lang: str) -> Any:
-        """The interface wording (headings, labels) for one language."""
-        return self._strings_and_file(slug, lang)[0]
-
     def _strings_and_file(self, slug: str, lang: str) -> tuple[Any, Path]:
+        """The interface wording (headings, labels) for one language, and the file it came from."""
         key = (slug, lang)
         if key not in self._strings:
             file = self.find_asset(slug, f"i18n/{lang}.yaml")
