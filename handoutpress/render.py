@@ -12,21 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import jinja2
 import jinja2.meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .context import Record, get_context, plain
 from .errors import ContentError, PressError, TemplateError
 from .load import decode_utf8, read_yaml
 from .models import LoadedPractice
-from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, BuildOptions, sheet_for
+from .options import BuildOptions
 from .paths import ProjectPaths, inside
 from .plan import Job
+from .sandbox import LimitedSandbox
 
 TEMPLATE_SUFFIX = ".html.j2"
 PRACTICE_STYLESHEET = "practice.css"
@@ -53,8 +51,8 @@ class Renderer:
     def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
         self.options = options
-        self._environments: dict[str, ImmutableSandboxedEnvironment] = {}
-        self._strings: dict[tuple[str, str], tuple[Any, Path]] = {}
+        self._environments: dict[str, LimitedSandbox] = {}
+        self._strings: dict[tuple[str, str], tuple[Record, Path]] = {}
         self._template_files: dict[tuple[str, str], frozenset[Path]] = {}
 
     def search_path(self, slug: str) -> list[Path]:
@@ -62,9 +60,9 @@ class Renderer:
         own = self.paths.templates / "practices" / slug
         return [own, self.paths.templates] if own.is_dir() else [self.paths.templates]
 
-    def environment(self, slug: str) -> ImmutableSandboxedEnvironment:
+    def environment(self, slug: str) -> LimitedSandbox:
         if slug not in self._environments:
-            environment = ImmutableSandboxedEnvironment(
+            environment = LimitedSandbox(
                 loader=jinja2.ChoiceLoader(
                     [
                         _Utf8Loader([str(p) for p in self.search_path(slug)]),
@@ -88,7 +86,7 @@ class Renderer:
                 return candidate.resolve()
         return None
 
-    def _strings_and_file(self, slug: str, lang: str) -> tuple[Any, Path]:
+    def _strings_and_file(self, slug: str, lang: str) -> tuple[Record, Path]:
         """The interface wording (headings, labels) for one language, and the file it came from."""
         key = (slug, lang)
         if key not in self._strings:
@@ -104,45 +102,21 @@ class Renderer:
                 raise TemplateError(error.message, error.file, error.where) from None
             if not isinstance(data, dict):
                 raise TemplateError("must be a YAML mapping of wording", file)
-            self._strings[key] = (_namespace(data), file)
+            self._strings[key] = (plain(data), file)
         return self._strings[key]
 
     def render(self, job: Job) -> RenderedDocument:
         slug = job.practice.slug
-        procedure = job.procedure.data
         strings, strings_file = self._strings_and_file(slug, job.lang)
         template_name = f"{job.kind}{TEMPLATE_SUFFIX}"
-        try:
-            title = f"{procedure.title}: {strings.kinds[job.kind]}"
-        except (KeyError, TypeError):
-            raise TemplateError(f"the wording has no kinds.{job.kind} entry", self.paths.templates / "i18n") from None
-        context = {
-            "kind": job.kind,
-            "lang": job.lang,
-            "procedure": procedure,
-            "practice": job.practice.data,
-            "texts": _practice_texts(job.practice, procedure.practice_defaults),
-            "t": strings,
-            "logo_url": job.practice.logo_path.as_uri(),
-            "font": _font_faces(job.practice),
-            "document": SimpleNamespace(
-                title=title,
-                author=job.practice.data.identity.name,
-                subject=procedure.tagline,
-                keywords=", ".join((procedure.title, strings.kinds[job.kind], job.practice.data.identity.name)),
-                created=procedure.review.reviewed_on.isoformat(),
-            ),
-        }
-        layout = self.options.layout_for(job.kind)
-        base_size = job.practice.data.brand.base_size_pt
-        context.update(
-            layout=layout,
-            large_print=self.options.large_print,
-            base_size_pt=max(base_size, LARGE_PRINT_SIZE_PT) if self.options.large_print else base_size,
-            sheet=sheet_for(job.practice.data.page.size, layout, self.options.imposition),
-            print_marks=SimpleNamespace(bleed_mm=BLEED_MM) if self.options.print_marks else None,
-        )
+        kinds = strings["kinds"] if "kinds" in strings else None
+        if not isinstance(kinds, Record) or not isinstance(kinds[job.kind] if job.kind in kinds else None, str):
+            raise TemplateError(f"the wording needs a text for kinds.{job.kind}", strings_file, f"kinds.{job.kind}")
+        context = get_context(job, strings, self.options)
+        layout = context["layout"]
+        title = context["document"]["title"]
         environment = self.environment(slug)
+        environment.begin()
         try:
             template = environment.get_template(template_name)
             html = template.render(context)
@@ -267,49 +241,15 @@ class _Utf8Loader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-class _Namespace(dict):
-    """A mapping whose keys read as attributes, so templates say ``t.headings.risks``."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def _namespace(value: Any) -> Any:
-    if isinstance(value, dict):
-        return _Namespace({str(k): _namespace(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_namespace(v) for v in value]
-    return value
-
-
-def _practice_texts(practice: LoadedPractice, defaults: Any) -> SimpleNamespace:
-    own = practice.data.texts
-    return SimpleNamespace(
-        questions=own.questions,
-        **{name: getattr(own, name) or getattr(defaults, name) for name in type(defaults).model_fields},
-    )
-
-
 def _font_files(practice: LoadedPractice) -> set[Path]:
     font = practice.font
     return {p for p in (font.regular, font.bold, font.italic) if p is not None} if font else set()
 
 
-def _font_faces(practice: LoadedPractice) -> SimpleNamespace | None:
-    font = practice.font
-    if font is None:
-        return None
-    faces = [("400", "normal", font.regular.as_uri()), ("700", "normal", font.bold.as_uri())]
-    if font.italic is not None:
-        faces.append(("400", "italic", font.italic.as_uri()))
-    return SimpleNamespace(family=font.family, faces=faces)
-
-
-def _month_year(value: date, months: list[str]) -> str:
-    return f"{months[value.month - 1]} {value.year}"
+def _month_year(value: str, months: tuple[str, ...]) -> str:
+    """``2026-11-01`` as ``November 2026``, in the wording's language."""
+    day = date.fromisoformat(value)
+    return f"{months[day.month - 1]} {day.year}"
 
 
 def _syntax_error(error: jinja2.TemplateSyntaxError, templates: Path) -> TemplateError:

@@ -1,0 +1,148 @@
+"""The template context: what a template may see, as plain read-only data, built in one place.
+
+A practice's template overrides come from an outside contractor. Handing them
+the validated pydantic models would also hand them every method those models
+inherit (``parse_raw`` unpickles, ``parse_file`` reads any file), so templates
+get copies made only of strings, numbers, booleans, ``None``, tuples and
+``Record`` mappings. Nothing reachable from the context has a method beyond
+those of ``str``, ``tuple`` and a read-only mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import fields, is_dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+class Record:
+    """Read-only fields that read as attributes or items (``risks.items``, ``t["kinds"]``).
+
+    It has no public methods at all, so a field may be called ``items`` or
+    ``get`` and a template reaches nothing but the data.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] = (), /, **more: Any):
+        object.__setattr__(self, "_items", {**dict(items), **more})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and other._items == self._items
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._items[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("template data is read-only")
+
+    def __repr__(self) -> str:
+        return f"Record({self._items!r})"
+
+    def __reduce__(self):
+        return (Record, (self._items,))
+
+
+def plain(value: Any) -> Any:
+    """A deep copy of ``value`` made only of plain, immutable data.
+
+    Dates become ISO strings (``2026-11-01``), paths become ``file:`` URLs.
+    Anything else that is not plain data is a programming error, so it raises.
+    """
+    if isinstance(value, Record):
+        return value
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, PLAIN_SCALARS):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return value.as_uri()
+    if isinstance(value, BaseModel):
+        return Record({name: plain(getattr(value, name)) for name in type(value).model_fields})
+    if is_dataclass(value) and not isinstance(value, type):
+        return Record({f.name: plain(getattr(value, f.name)) for f in fields(value)})
+    if isinstance(value, dict):
+        return Record({str(key): plain(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(plain(item) for item in value)
+    raise TypeError(f"{type(value).__name__} is not plain data and may not reach a template")
+
+
+def get_context(job, strings: Record, options) -> dict[str, Any]:
+    """Everything a template for ``job`` may see; the one place the context is made.
+
+    ``strings`` is the interface wording for the job's language, already plain.
+    """
+    from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, sheet_for
+
+    procedure = job.procedure.data
+    practice = job.practice.data
+    kind_name = strings["kinds"][job.kind]
+    layout = options.layout_for(job.kind)
+    sheet = sheet_for(practice.page.size, layout, options.imposition)
+    base_size = practice.brand.base_size_pt
+    own_texts = practice.texts
+    defaults = procedure.practice_defaults
+    font = job.practice.font
+    faces = None
+    if font is not None:
+        faces = [("400", "normal", font.regular), ("700", "normal", font.bold)]
+        if font.italic is not None:
+            faces.append(("400", "italic", font.italic))
+    context = {
+        "kind": job.kind,
+        "lang": job.lang,
+        "procedure": procedure,
+        "practice": practice,
+        "texts": {
+            "questions": own_texts.questions,
+            **{name: getattr(own_texts, name) or getattr(defaults, name) for name in type(defaults).model_fields},
+        },
+        "t": strings,
+        "logo_url": job.practice.logo_path,
+        "font": {"family": font.family, "faces": faces} if font is not None else None,
+        "document": {
+            "title": f"{procedure.title}: {kind_name}",
+            "author": practice.identity.name,
+            "subject": procedure.tagline,
+            "keywords": ", ".join((procedure.title, kind_name, practice.identity.name)),
+            "created": procedure.review.reviewed_on,
+        },
+        "layout": layout,
+        "large_print": options.large_print,
+        "base_size_pt": max(base_size, LARGE_PRINT_SIZE_PT) if options.large_print else base_size,
+        "sheet": {
+            "page_size": sheet.page_size,
+            "width_mm": sheet.width_mm,
+            "height_mm": sheet.height_mm,
+            "panel_width_mm": sheet.panel_width_mm,
+        },
+        "print_marks": {"bleed_mm": BLEED_MM} if options.print_marks else None,
+    }
+    return {name: plain(value) for name, value in context.items()}
