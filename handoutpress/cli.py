@@ -18,6 +18,7 @@ from .models import KINDS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .feedback import Feedback, display_path, write_report
 from .pipeline import build, check, default_jobs
+from .workers import Limits
 from .paths import ProjectPaths
 from .plan import Selection
 from .render import list_overrides
@@ -33,6 +34,8 @@ def _selection_options(function):
         click.option("--practice", "practices", multiple=True, metavar="SLUG", help="Only this practice (repeatable)."),
         click.option("--lang", "langs", multiple=True, metavar="LANG", help="Only this language (repeatable)."),
         click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP),
+        click.option("--timeout", type=click.FloatRange(min=1), default=Limits.seconds, show_default=True, metavar="SECONDS", help="Time one document may take before it is stopped."),
+        click.option("--memory-limit", type=click.IntRange(min=64), default=Limits.memory_mib, show_default=True, metavar="MIB", help="Memory one document may use before it is stopped."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -101,6 +104,8 @@ def build_command(
     print_marks: bool = False,
     pdf_variant: str = DEFAULT_PDF_VARIANT,
     large_print: bool = False,
+    timeout: float = Limits.seconds,
+    memory_limit: int = Limits.memory_mib,
 ) -> None:
     """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf.
 
@@ -109,7 +114,7 @@ def build_command(
     selection = Selection(procedures, kinds, practices, langs, shard)
     options = BuildOptions(layout, imposition, print_marks, pdf_variant, large_print)
     root = root.resolve()
-    feedback = Feedback(root, quiet=quiet, verbose=verbose)
+    feedback = Feedback(root, quiet=quiet, verbose=verbose, debug=context.obj["debug"])
     report = _run(
         context,
         lambda: build(
@@ -122,6 +127,7 @@ def build_command(
             jobs=jobs or default_jobs(),
             force=force,
             fail_fast=fail_fast,
+            limits=Limits(timeout, memory_limit),
         ),
     )
     feedback.finish(report)
@@ -144,13 +150,18 @@ def check_command(
     root: Path,
     jobs: int,
     no_typeset: bool,
+    timeout: float,
+    memory_limit: int,
 ) -> None:
     """Validate every content, practice and template file, and typeset every document; write nothing."""
     root = root.resolve()
     selection = Selection(procedures, kinds, practices, langs)
-    report = _run(context, lambda: check(root, selection, typeset=not no_typeset, jobs=jobs))
+    limits = Limits(timeout, memory_limit)
+    report = _run(context, lambda: check(root, selection, typeset=not no_typeset, jobs=jobs, limits=limits))
     for error in report.errors:
         click.echo(f"ERROR  {error.describe(root)}", err=True)
+        if context.obj["debug"] and getattr(error, "traceback", ""):
+            click.echo(error.traceback, err=True)
     files = len(report.project.procedures) + len(report.project.practices)
     click.echo(
         f"checked {files} content and practice files and {len(report.jobs)} documents: "

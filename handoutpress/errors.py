@@ -49,6 +49,21 @@ class LayoutError(PressError):
     """The content does not fit the layout asked for (a tri-fold's six panels, say)."""
 
 
+class LimitError(PressError):
+    """A document needed more time or memory than one document may use."""
+
+
+class DocumentError(PressError):
+    """Making a document failed in a way the press has no closer name for.
+
+    It still fails only that document; ``traceback`` keeps the details for ``--debug``.
+    """
+
+    def __init__(self, message: str, file: Path | str | None = None, where: str | None = None, traceback: str = ""):
+        super().__init__(message, file, where)
+        self.traceback = traceback
+
+
 class OutputError(PressError):
     """The output folder cannot be written."""
 

@@ -21,9 +21,10 @@ def interactive() -> bool:
 class Feedback:
     """A progress bar on a terminal; in CI a line per failure and one summary line."""
 
-    def __init__(self, root: Path, quiet: bool = False, verbose: bool = False):
+    def __init__(self, root: Path, quiet: bool = False, verbose: bool = False, debug: bool = False):
         self.root = root
         self.verbose = verbose
+        self.debug = debug
         self.show_bar = interactive() and not quiet and not verbose
         self._bar = None
 
@@ -35,6 +36,8 @@ class Feedback:
     def result(self, result: DocumentResult) -> None:
         if not result.ok:
             self._echo(f"FAILED {result.name}: {result.error.describe(self.root)}")
+            if self.debug and getattr(result.error, "traceback", ""):
+                self._echo(result.error.traceback)
         elif self.verbose:
             word = "built " if result.status == "built" else "fresh "
             click.echo(f"{word} {result.name} ({result.pages} page{'s' if result.pages != 1 else ''})")

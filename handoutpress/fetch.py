@@ -10,6 +10,8 @@ a host a practice names in ``network.allowed_hosts``.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -42,7 +44,13 @@ class ConfinedFetcher(URLFetcher):
     shadowed stylesheet still finds the default files it does not replace.
     """
 
-    def __init__(self, readable_roots: tuple[Path, ...], layers: tuple[Path, ...] = (), allowed_hosts: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        readable_roots: tuple[Path, ...],
+        layers: tuple[Path, ...] = (),
+        allowed_hosts: tuple[str, ...] = (),
+        project_roots: tuple[Path, ...] = (),
+    ):
         super().__init__(
             timeout=10,
             allowed_protocols=("file", "data", "http", "https") if allowed_hosts else ("file", "data"),
@@ -50,10 +58,21 @@ class ConfinedFetcher(URLFetcher):
             fail_on_errors=True,
         )
         self.readable_roots = tuple(root.resolve() for root in readable_roots)
+        self.project_roots = tuple(root.resolve() for root in project_roots)
         self.allowed_hosts = frozenset(allowed_hosts)
         self.layers = tuple(layer.resolve() for layer in layers)
         self.served: set[Path] = set()
         self.refused: list[RefusedFetch] = []
+        self._confined_to: tuple[Path, ...] | None = None
+
+    @contextmanager
+    def attachments_only_from(self, folders: tuple[Path, ...]) -> Iterator[None]:
+        """While the PDF is written, the only files fetched are attachments; they must be the practice's own."""
+        self._confined_to = tuple(folder.resolve() for folder in folders)
+        try:
+            yield
+        finally:
+            self._confined_to = None
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         try:
@@ -111,10 +130,14 @@ class ConfinedFetcher(URLFetcher):
         except (ValueError, OSError):
             raise RefusedFetch(url, "not a valid file URL") from None
         if not any(path.is_relative_to(root) for root in self.readable_roots):
+            if self.project_roots and any(path.is_relative_to(root) for root in self.project_roots):
+                raise RefusedFetch(url, "a practice may read only its own files, the procedures and the shared templates")
             raise RefusedFetch(url, "files outside the project's content and templates may not be read")
         path = self._through_layers(path, url)
         if not path.is_file():
             raise RefusedFetch(url, "file not found")
+        if self._confined_to is not None and not any(path.is_relative_to(folder) for folder in self._confined_to):
+            raise RefusedFetch(url, "a file attached to a PDF must be in the practice's own folder")
         self.served.add(path)
         return path
 

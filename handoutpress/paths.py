@@ -38,8 +38,25 @@ class ProjectPaths:
 
     @property
     def readable_roots(self) -> tuple[Path, ...]:
-        """The only folders a document may read from while it is typeset."""
+        """The folders any file a practice names (logo, font) must lie in."""
         return (self.content, self.templates)
+
+    @property
+    def shared_fonts(self) -> Path:
+        return self.templates / "fonts"
+
+    def own_folders(self, slug: str) -> tuple[Path, ...]:
+        """A practice's own files: its content folder and its template overrides."""
+        return (self.practices / slug, self.templates / "practices" / slug)
+
+    def readable_roots_for(self, slug: str) -> tuple[Path, ...]:
+        """The only folders a practice's document may read from while it is typeset.
+
+        The procedures, the shared templates and the practice's own folders;
+        never another practice's logo, fonts or files (the fetcher also keeps
+        ``templates/practices/<other>/`` out).
+        """
+        return (self.procedures, self.practices / slug, self.templates)
 
 
 def inside(path: Path, folder: Path) -> bool:

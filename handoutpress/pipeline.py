@@ -12,30 +12,26 @@ per worker are in flight, so memory stays flat however large the build.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
+import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from .digest import FileHasher
 from .digest import sha256_bytes as sha256
-from .errors import PressError
+from .errors import DocumentError, PressError
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
 from .plan import Job, Selection, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer
+from .workers import Limits, run_documents
 from .write import Manifest, ManifestEntry, output_path, remove_abandoned_temporary_files, write_atomic
 
 Status = Literal["built", "skipped", "failed"]
-IN_FLIGHT_PER_WORKER = 4
-DOCUMENTS_PER_WORKER = 100
-"""A worker is replaced after this many documents: Pango and friends keep a little
-native memory per document, and a fresh process is the only way to give it back."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,8 @@ class DocumentResult:
     pages: int = 0
     bytes: int = 0
     sha256: str = ""
+    fatal: bool = False
+    """The worker that made it must not make another (it ran out of memory)."""
     milliseconds: float = 0.0
     peak_memory_kb: int = 0
     """The peak resident memory of the process that built the document, so far."""
@@ -98,6 +96,7 @@ def build(
     force: bool = False,
     fail_fast: bool = False,
     on_plan: Callable[[int], None] | None = None,
+    limits: Limits = Limits(),
 ) -> BuildReport:
     """Build the selected documents; skip those whose inputs have not changed unless ``force``."""
     started = time.perf_counter()
@@ -123,7 +122,7 @@ def build(
     for result in report.documents:
         if on_result is not None:
             on_result(result)
-    for result in _run_jobs(paths, out, options, stale, jobs, fail_fast, project=project):
+    for result in _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast):
         if result.entry is not None and result.status == "built":
             manifest.record(result.entry)
         if on_result is not None:
@@ -137,36 +136,74 @@ def build(
 
 # --- one document ---------------------------------------------------------------------
 
+Stage = Literal["render", "typeset", "write"]
+
 
 class DocumentBuilder:
-    """Builds one document at a time, keeping the renderer and typesetter warm between them."""
+    """Makes one document at a time, keeping the renderer and typesetter warm between them.
+
+    Whatever goes wrong while one document is made fails that document only:
+    the press's own errors as they are, anything else as a ``DocumentError``
+    naming the stage and the file most likely at fault.
+    """
 
     def __init__(
-        self, paths: ProjectPaths, out: Path, options: BuildOptions, project: Project | None = None, write: bool = True
+        self,
+        paths: ProjectPaths,
+        out: Path,
+        options: BuildOptions,
+        stage: Stage = "write",
+        limits: Limits = Limits(),
     ):
         from .typeset import Typesetter  # WeasyPrint is heavy: import it only where documents are made
 
-        self.paths, self.out, self.options, self.write = paths, out, options, write
-        self.project = project or load_project(paths)
+        self.paths, self.out, self.options, self.stage, self.limits = paths, out, options, stage, limits
         self.renderer = Renderer(paths, options)
         self.typesetter = Typesetter(paths, options)
         self.hasher = FileHasher()
         self.key = build_key(options)
 
     def build(self, job: Job) -> DocumentResult:
-        from .finish import finish
-
         name = str(job.output_name)
         started = time.perf_counter()
+        fatal = False
         try:
-            rendered = self.renderer.render(job)
-            typeset = self.typesetter.typeset(rendered)
-            finished = finish(typeset, self.options)
-            digest = sha256(finished.pdf)
-            if self.write:
-                write_atomic(output_path(self.out, job.output_name), finished.pdf)
+            return self._build(job, name, started)
         except PressError as error:
-            return DocumentResult(name, "failed", error=error, milliseconds=_since(started), peak_memory_kb=_peak_memory_kb())
+            failure = error
+        except MemoryError:
+            failure, fatal = self.limits.memory_exceeded(), True
+        except RecursionError:
+            failure = DocumentError(
+                "could not be made: something in it is nested too deeply "
+                "(elements in a template, brackets in a stylesheet)",
+                self._suspect(job),
+                traceback=traceback.format_exc(),
+            )
+        except Exception as error:  # a bug, or an input no check foresaw: still only this document fails
+            failure = DocumentError(
+                f"could not be made ({type(error).__name__}: {error})", self._suspect(job), traceback=traceback.format_exc()
+            )
+        return DocumentResult(
+            name, "failed", error=failure, milliseconds=_since(started), peak_memory_kb=_peak_memory_kb(), fatal=fatal
+        )
+
+    def _suspect(self, job: Job) -> Path:
+        """The file to look at first when making a document fails for no known reason: the practice's own templates."""
+        overrides = self.paths.templates / "practices" / job.practice.slug
+        return overrides if overrides.is_dir() else self.paths.templates
+
+    def _build(self, job: Job, name: str, started: float) -> DocumentResult:
+        from .finish import finish
+
+        rendered = self.renderer.render(job)
+        if self.stage == "render":
+            return DocumentResult(name, "built", milliseconds=_since(started))
+        typeset = self.typesetter.typeset(rendered)
+        finished = finish(typeset, self.options)
+        digest = sha256(finished.pdf)
+        if self.stage == "write":
+            write_atomic(output_path(self.out, job.output_name), finished.pdf)
         entry = ManifestEntry(
             path=name,
             procedure=job.procedure.data.id,
@@ -190,10 +227,6 @@ class DocumentBuilder:
             entry=entry,
         )
 
-    def build_key_of(self, key: tuple[str, str, str, str]) -> DocumentResult:
-        procedure_id, lang, slug, kind = key
-        return self.build(Job(self.project.procedures[(procedure_id, lang)], self.project.practices[slug], kind))
-
 
 def _peak_memory_kb() -> int:
     try:
@@ -207,106 +240,29 @@ def _since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _job_key(job: Job) -> tuple[str, str, str, str]:
-    return (job.procedure.data.id, job.lang, job.practice.slug, job.kind)
-
-
-def _run_in_process(
+def _make_documents(
     paths: ProjectPaths,
     out: Path,
     options: BuildOptions,
-    jobs: list[Job],
-    fail_fast: bool,
-    write: bool = True,
-    project: Project | None = None,
-) -> Iterator[DocumentResult]:
-    if not jobs:
-        return
-    builder = DocumentBuilder(paths, out, options, project=project, write=write)
-    for job in jobs:
-        result = builder.build(job)
-        yield result
-        if fail_fast and not result.ok:
-            return
-
-
-def _run_jobs(
-    paths: ProjectPaths,
-    out: Path,
-    options: BuildOptions,
+    project: Project,
     jobs: list[Job],
     workers: int,
-    fail_fast: bool,
-    write: bool = True,
-    project: Project | None = None,
+    limits: Limits,
+    fail_fast: bool = False,
+    stage: Stage = "write",
 ) -> Iterator[DocumentResult]:
-    """In this process when there is at most one worker's worth of work, else in a pool."""
-    if workers <= 1 or len(jobs) <= 1:
-        return _run_in_process(paths, out, options, jobs, fail_fast, write, project)
-    return _run_in_pool(paths, out, options, jobs, workers, fail_fast, write)
+    import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
+    import handoutpress.typeset  # noqa: F401
 
+    def make_builder() -> DocumentBuilder:
+        return DocumentBuilder(paths, out, options, stage, limits)
 
-_worker: DocumentBuilder | None = None
+    def failed(job: Job, error: PressError) -> DocumentResult:
+        return DocumentResult(str(job.output_name), "failed", error=error)
 
-
-def _start_worker(paths: ProjectPaths, out: Path, options: BuildOptions, write: bool) -> None:
-    global _worker
-    _worker = DocumentBuilder(paths, out, options, write=write)
-
-
-def _work(key: tuple[str, str, str, str]) -> DocumentResult:
-    assert _worker is not None, "worker used before it started"
-    return _worker.build_key_of(key)
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers fork from a server that has already imported WeasyPrint, so each starts warm.
-
-    (Plain fork cannot be combined with replacing workers after a number of tasks.)
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "handoutpress.pipeline", "handoutpress.typeset", "handoutpress.finish"])
-    return context
-
-
-def _run_in_pool(
-    paths: ProjectPaths,
-    out: Path,
-    options: BuildOptions,
-    jobs: list[Job],
-    workers: int,
-    fail_fast: bool,
-    write: bool = True,
-) -> Iterator[DocumentResult]:
-    """Results as they finish, with a bounded number of documents in flight."""
-    context = _worker_context()
-    pending_jobs = iter(jobs)
-    limit = workers * IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(paths, out, options, write),
-        max_tasks_per_child=DOCUMENTS_PER_WORKER,
-    ) as pool:
-        in_flight: set[Future] = set()
-        stopping = False
-        while True:
-            while not stopping and len(in_flight) < limit:
-                job = next(pending_jobs, None)
-                if job is None:
-                    break
-                in_flight.add(pool.submit(_work, _job_key(job)))
-            if not in_flight:
-                return
-            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                result = future.result()
-                if fail_fast and not result.ok:
-                    stopping = True
-                yield result
+    return run_documents(
+        jobs, make_builder, failed, workers, limits, stop_early=lambda result: fail_fast and not result.ok
+    )
 
 
 # --- check ------------------------------------------------------------------------------
@@ -329,6 +285,7 @@ def check(
     options: BuildOptions = BuildOptions(),
     typeset: bool = True,
     jobs: int = 1,
+    limits: Limits = Limits(),
 ) -> CheckReport:
     """Validate every file, render every document and (unless ``typeset`` is off) typeset it; write nothing.
 
@@ -352,17 +309,8 @@ def check(
     for slug in sorted({job.practice.slug for job in jobs_planned}):
         for error in renderer.check_templates(slug):
             note(error)
-    rendered = []
-    for job in jobs_planned:
-        try:
-            renderer.render(job)
-        except PressError as error:
-            note(error)
-        else:
-            rendered.append(job)
-    if typeset:
-        results = _run_jobs(paths, paths.default_output, options, rendered, jobs, False, write=False, project=project)
-        for result in results:
-            if result.error is not None:
-                note(result.error)
+    stage: Stage = "typeset" if typeset else "render"
+    for result in _make_documents(paths, paths.default_output, options, project, jobs_planned, jobs, limits, stage=stage):
+        if result.error is not None:
+            note(result.error)
     return CheckReport(project, jobs_planned, errors)

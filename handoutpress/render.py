@@ -165,7 +165,11 @@ class Renderer:
                 except jinja2.TemplateNotFound:
                     continue  # only reachable from a branch that did not run, or rendering would have failed
                 files.add(Path(filename).resolve())
-                for referenced in jinja2.meta.find_referenced_templates(environment.parse(source)):
+                try:
+                    parsed = environment.parse(source, current, filename)
+                except jinja2.TemplateSyntaxError as error:  # only in a branch that did not run
+                    raise _syntax_error(error, self.paths.templates) from None
+                for referenced in jinja2.meta.find_referenced_templates(parsed):
                     if referenced is None:
                         files.update(p.resolve() for folder in self.search_path(slug) for p in folder.rglob("*.j2"))
                     else:

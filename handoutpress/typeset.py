@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from hashlib import md5
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 
-from .errors import FetchError, LayoutError
+from .errors import FetchError, LayoutError, TemplateError
 from .fetch import ConfinedFetcher, RefusedFetch
 from .options import BuildOptions
 from .paths import ProjectPaths
@@ -55,35 +58,55 @@ class _ParsedStylesheet:
 
 
 class Typesetter:
-    """Typesets documents one after another, keeping fonts and parsed stylesheets."""
+    """Typesets documents one after another, keeping fonts and parsed stylesheets.
+
+    Each practice has its own font configuration and its own parsed
+    stylesheets: an ``@font-face`` in one practice's stylesheet must never
+    change the glyphs in another practice's handouts built later by the same
+    worker.
+    """
 
     def __init__(self, paths: ProjectPaths, options: BuildOptions = BuildOptions()):
         self.paths = paths
         self.options = options
-        self.font_config = _CheckedFontConfiguration()
-        self._stylesheets: dict[tuple[str, tuple[Path, ...], tuple[str, ...]], _ParsedStylesheet] = {}
+        self._font_configs: dict[str, _CheckedFontConfiguration] = {}
+        self._stylesheets: dict[tuple[str, str, tuple[Path, ...], tuple[str, ...]], _ParsedStylesheet] = {}
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
-        hosts = tuple(rendered.job.practice.data.network.allowed_hosts)
-        fetcher = ConfinedFetcher(self.paths.readable_roots, rendered.layers, hosts)
+        practice = rendered.job.practice
+        hosts = tuple(practice.data.network.allowed_hosts)
+        fetcher = self._fetcher(rendered)
+        font_config = self._font_configs.get(practice.slug)
+        if font_config is None:
+            own_family = practice.font.family if practice.font else None
+            font_config = self._font_configs[practice.slug] = _CheckedFontConfiguration(self.paths.shared_fonts, own_family)
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
-            stylesheets = [self._stylesheet(url, rendered.layers, hosts, fetcher) for url in rendered.stylesheets]
+            stylesheets = [self._stylesheet(url, rendered, hosts, fetcher, font_config) for url in rendered.stylesheets]
             # No image cache: every file a document uses must pass the fetcher,
             # which is how the build learns what to watch for changes.
-            document = html.render(font_config=self.font_config, pdf_forms=True, stylesheets=stylesheets)
+            try:
+                document = html.render(font_config=font_config, pdf_forms=True, stylesheets=stylesheets)
+            except RecursionError:
+                raise LayoutError(
+                    "its elements are nested too deeply to lay out; flatten the template", rendered.template_file
+                ) from None
             if rendered.layout == "trifold":
                 _check_trifold_fits(document, rendered)
             collected: list[PdfFacts] = []
-            pdf = document.write_pdf(
-                finisher=lambda _document, pdf_objects: collected.append(_facts(pdf_objects)),
-                pdf_variant=self.options.pdf_variant,
-                pdf_tags=True,
-                pdf_forms=True,
-                pdf_identifier=_stable_identifier(rendered),
-            )
+            with fetcher.attachments_only_from(self.paths.own_folders(practice.slug)):
+                pdf = document.write_pdf(
+                    finisher=lambda _document, pdf_objects: collected.append(_facts(pdf_objects)),
+                    pdf_variant=self.options.pdf_variant,
+                    pdf_tags=True,
+                    pdf_forms=True,
+                    pdf_identifier=_stable_identifier(rendered),
+                )
             if fetcher.refused:
                 raise fetcher.refused[0]
+            font_config.check_embedded(document, rendered)
+        except FontRefused as refusal:
+            raise FetchError(refusal.reason, self.paths.templates) from None
         except RefusedFetch as refusal:
             raise FetchError(
                 f"the document asked for {refusal.url!r}, which was refused ({refusal.reason})",
@@ -94,19 +117,40 @@ class Typesetter:
         )
 
 
+    def _fetcher(self, rendered: RenderedDocument) -> ConfinedFetcher:
+        practice = rendered.job.practice
+        return ConfinedFetcher(
+            self.paths.readable_roots_for(practice.slug),
+            rendered.layers,
+            tuple(practice.data.network.allowed_hosts),
+            project_roots=self.paths.readable_roots,
+        )
+
     def _stylesheet(
-        self, url: str, layers: tuple[Path, ...], hosts: tuple[str, ...], fetcher: ConfinedFetcher
+        self,
+        url: str,
+        rendered: RenderedDocument,
+        hosts: tuple[str, ...],
+        fetcher: ConfinedFetcher,
+        font_config: _CheckedFontConfiguration,
     ) -> weasyprint.CSS:
-        """A shared stylesheet, parsed once per build and reused while its files are unchanged.
+        """A stylesheet, parsed once per practice and reused while its files are unchanged.
 
         Its files count as read by every document that uses it, so that
         incremental builds still see them.
         """
-        key = (url, layers, hosts)
+        key = (rendered.job.practice.slug, url, rendered.layers, hosts)
         parsed = self._stylesheets.get(key)
         if parsed is None or not parsed.is_current():
-            own = ConfinedFetcher(self.paths.readable_roots, layers, hosts)
-            css = weasyprint.CSS(url=url, url_fetcher=own, font_config=self.font_config)
+            own = self._fetcher(rendered)
+            try:
+                css = weasyprint.CSS(url=url, url_fetcher=own, font_config=font_config)
+            except RecursionError:
+                raise TemplateError(
+                    "is nested too deeply to read (brackets or blocks inside one another)", url2pathname(urlsplit(url).path)
+                ) from None
+            if own.refused:
+                raise own.refused[0]
             parsed = _ParsedStylesheet(css, {path: _mtime(path) for path in own.served})
             self._stylesheets[key] = parsed
         fetcher.served.update(parsed.files)
@@ -121,18 +165,63 @@ def _mtime(path: Path) -> int:
 
 
 class _CheckedFontConfiguration(FontConfiguration):
-    """Keeps fonts loaded across documents, yet checks and records each document's fonts.
+    """One practice's fonts, kept loaded across its documents, checked and recorded for each.
 
     WeasyPrint fetches an ``@font-face`` file only the first time it sees the
-    rule; later documents reuse it without asking the fetcher.
+    rule; later documents reuse it without asking the fetcher, so the rule's
+    files are checked here for every document. Files outside the shared font
+    folder may only be declared under the practice's own family
+    (``brand.font``), so no stylesheet can quietly redraw the shared family.
+    The machine's own fonts stay visible to Pango, so after typesetting every
+    embedded font is compared with the font files the project supplied.
     """
 
+    def __init__(self, shared_fonts: Path, own_family: str | None):
+        super().__init__()
+        self.shared_fonts = shared_fonts.resolve()
+        self.own_family = own_family
+        self.supplied: set[str] = set()
+        """sha256 of every font file loaded from the project, as WeasyPrint stores it (decompressed)."""
+
     def add_font_face(self, rule_descriptors, url_fetcher):
-        if isinstance(url_fetcher, ConfinedFetcher):
-            for font_type, url in rule_descriptors.get("src", ()):
-                if font_type == "external" and url and not url.startswith("data:"):
-                    url_fetcher.allowed_path(url)
-        return super().add_font_face(rule_descriptors, url_fetcher)
+        family = rule_descriptors.get("font_family", "")
+        for font_type, url in rule_descriptors.get("src", ()):
+            if font_type == "local":
+                raise FontRefused(f"@font-face for {family!r} asks for the machine's font {url!r}; use a font file")
+            if font_type != "external" or not url:
+                continue
+            if url.startswith("data:"):
+                raise FontRefused(f"@font-face for {family!r} embeds a data: URL; use a font file")
+            path = url_fetcher.allowed_path(url) if isinstance(url_fetcher, ConfinedFetcher) else None
+            if path is not None and not path.is_relative_to(self.shared_fonts) and family != self.own_family:
+                raise FontRefused(
+                    f"@font-face gives the family {family!r} the practice's file {path.name}; a practice's own "
+                    f"font files may only be used under its own family, named in brand.font"
+                    + (f" ({self.own_family!r})" if self.own_family else "")
+                )
+        result = super().add_font_face(rule_descriptors, url_fetcher)
+        stored = self._folder / md5(str(rule_descriptors).encode(), usedforsecurity=False).hexdigest() if self._folder else None
+        if stored is not None and stored.is_file():
+            self.supplied.add(hashlib.sha256(stored.read_bytes()).hexdigest())
+        return result
+
+    def check_embedded(self, document, rendered: RenderedDocument) -> None:
+        for font in document.fonts.values():
+            original = get_hb_object_data(font.hb_face)  # font.file_content is the subset by now
+            if hashlib.sha256(bytes(original)).hexdigest() not in self.supplied:
+                raise TemplateError(
+                    f"the document uses the font {font.family!r}, which is not one of the project's font files "
+                    "(a font-family with no @font-face pulls in a font of the machine); "
+                    "use the shared fonts or the practice's own brand.font",
+                    rendered.template_file,
+                )
+
+
+class FontRefused(RefusedFetch):
+    """An ``@font-face`` rule the press does not allow; reported like a refused file."""
+
+    def __init__(self, reason: str):
+        super().__init__("@font-face", reason)
 
 
 def _check_trifold_fits(document, rendered: RenderedDocument) -> None:

@@ -5,7 +5,7 @@
 # install and fails.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 poppler-utils qpdf)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 poppler-utils qpdf fonts-dejavu-core)
 missing=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
@@ -14,6 +14,8 @@ have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 have_lib 'libfontconfig.so.1' || missing+=(libfontconfig1)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
+# a machine font, so the tests can show that no machine font reaches a PDF
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
