@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +36,7 @@ LOGO_SUFFIXES = (".svg", ".png")
 FONT_SIGNATURES = {b"wOF2": "WOFF2", b"wOFF": "WOFF", b"\x00\x01\x00\x00": "TrueType", b"OTTO": "OpenType", b"true": "TrueType"}
 
 ModelT = TypeVar("ModelT", Procedure, Practice)
+LoadedT = TypeVar("LoadedT", LoadedProcedure, LoadedPractice)
 
 
 @dataclass
@@ -51,22 +52,26 @@ class Project:
 def load_project(paths: ProjectPaths) -> Project:
     project = Project(paths)
     for file in sorted(paths.procedures.glob("*/*.yaml")):
-        try:
-            _check_inside(file, paths)
-            procedure = load_procedure(file)
-        except ContentError as error:
-            project.errors.append(error)
-        else:
+        procedure = _load_one(project, file, lambda: load_procedure(file))
+        if procedure is not None:
             project.procedures[(procedure.data.id, procedure.data.lang)] = procedure
     for file in sorted(paths.practices.glob("*.yaml")):
-        try:
-            _check_inside(file, paths)
-            practice = load_practice(file, paths)
-        except ContentError as error:
-            project.errors.append(error)
-        else:
+        practice = _load_one(project, file, lambda: load_practice(file, paths))
+        if practice is not None:
             project.practices[practice.slug] = practice
     return project
+
+
+def _load_one(project: Project, file: Path, load: Callable[[], LoadedT]) -> LoadedT | None:
+    """One file's model, or its error recorded; no file, however broken, stops the others loading."""
+    try:
+        _check_inside(file, project.paths)
+        return load()
+    except ContentError as error:
+        project.errors.append(error)
+    except (ValueError, OSError, RecursionError, MemoryError) as error:
+        project.errors.append(ContentError(f"cannot be loaded ({type(error).__name__}: {error})", file))
+    return None
 
 
 def _check_inside(file: Path, paths: ProjectPaths) -> None:

@@ -198,6 +198,8 @@ class Renderer:
                 errors.append(_syntax_error(error, self.paths.templates))
             except TemplateError as error:
                 errors.append(error)
+            except RecursionError:
+                errors.append(TemplateError("is nested too deeply to compile", self.paths.templates / name))
         return errors
 
 
