@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from .coverage import check_coverage
 from .digest import FileHasher
 from .digest import sha256_bytes as sha256
 from .errors import PressError
@@ -159,6 +160,7 @@ class DocumentBuilder:
         name = str(job.output_name)
         started = time.perf_counter()
         try:
+            check_coverage(job, self.paths.templates)
             rendered = self.renderer.render(job)
             typeset = self.typesetter.typeset(rendered)
             finished = finish(typeset, self.options)
