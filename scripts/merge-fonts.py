@@ -119,6 +119,10 @@ def main() -> int:
             supplement = vietnamese_supplement(noto, lacking, merged, work, style)
             merged = Merger().merge([str(work / "atkinson.ttf"), str(supplement)])
             merged = without_substitutions(merged)
+            # The release's own date rather than today's, so that running this again changes nothing.
+            released = TTFont(atkinson / "files" / f"atkinson-hyperlegible-next-latin-{style}.woff2")["head"]
+            merged["head"].created, merged["head"].modified = released.created, released.modified
+            merged.recalcTimestamp = False
             merged.flavor = "woff2"
             target = OUT / f"atkinson-hyperlegible-next-{style}.woff2"
             merged.save(target)
