@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from .coverage import check_coverage
 from .digest import FileHasher
 from .digest import sha256_bytes as sha256
 from .errors import DocumentError, PressError
@@ -196,6 +197,7 @@ class DocumentBuilder:
     def _build(self, job: Job, name: str, started: float) -> DocumentResult:
         from .finish import finish
 
+        check_coverage(job, self.paths.templates)
         rendered = self.renderer.render(job)
         if self.stage == "render":
             return DocumentResult(name, "built", milliseconds=_since(started))
