@@ -42,7 +42,9 @@ def write_practice(project: Path, slug: str, change) -> Path:
     """A copy of Riverbend's practice file under a new slug, changed by ``change``."""
     source = project / "content/practices/riverbend-spine.yaml"
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    data["brand"]["logo"]["file"] = "riverbend-spine/logo.svg"
+    (project / "content/practices" / slug).mkdir(exist_ok=True)
+    shutil.copy(project / "content/practices/riverbend-spine/logo.svg", project / "content/practices" / slug / "logo.svg")
+    data["brand"]["logo"]["file"] = f"{slug}/logo.svg"  # a practice's documents read only its own folder
     change(data)
     target = project / "content/practices" / f"{slug}.yaml"
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

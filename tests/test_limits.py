@@ -104,11 +104,11 @@ def test_one_practices_fonts_never_change_anothers_pdfs(project, tmp_path):
 
     impostor = project / "content/practices/aardvark-clinic"
     impostor.mkdir()
-    for name in ("atkinson-hyperlegible-latin-700-normal.woff2", "OFL.txt"):
-        shutil.copy(project / "templates/fonts/atkinson-hyperlegible" / name, impostor / name)
+    for name in ("atkinson-hyperlegible-next-700-normal.woff2", "OFL.txt"):
+        shutil.copy(project / "templates/fonts/atkinson-hyperlegible-next" / name, impostor / name)
     text = (project / "content/practices/harbourside-spine.yaml").read_text()
-    text = text.replace("harbourside-spine/fonts/lexend-latin-400-normal.woff2", "aardvark-clinic/atkinson-hyperlegible-latin-700-normal.woff2")
-    text = text.replace("harbourside-spine/fonts/lexend-latin-700-normal.woff2", "aardvark-clinic/atkinson-hyperlegible-latin-700-normal.woff2")
+    text = text.replace("harbourside-spine/fonts/lexend-latin-400-normal.woff2", "aardvark-clinic/atkinson-hyperlegible-next-700-normal.woff2")
+    text = text.replace("harbourside-spine/fonts/lexend-latin-700-normal.woff2", "aardvark-clinic/atkinson-hyperlegible-next-700-normal.woff2")
     text = text.replace("harbourside-spine/fonts/OFL.txt", "aardvark-clinic/OFL.txt")
     (project / "content/practices/aardvark-clinic.yaml").write_text(text)
     shutil.copy(project / "content/practices/harbourside-spine/logo.svg", impostor / "logo.svg")
