@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_OPERATIONS = 2_000_000
-"""Lookups, calls, operators and loop elements one document's templates may use (a handout uses ~20,000)."""
+"""Lookups, calls, operators and loop elements one document's templates may use (a shipped handout uses about 200)."""
 MAX_RESULT_BITS = 4096
 """The largest integer ``**`` or ``*`` may produce (a 1,233-digit number)."""
 MAX_SEQUENCE_LENGTH = 1_000_000
