@@ -18,7 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from click.testing import CliRunner
+
 from handoutpress import Selection, build
+from handoutpress.cli import main
+from handoutpress.feedback import Feedback
+from handoutpress.pipeline import BuildReport, DocumentResult
 from handoutpress.errors import ContentError, FetchError
 from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
 from handoutpress.load import MAX_FILE_BYTES, load_practice, load_procedure, read_yaml
@@ -209,3 +214,40 @@ def test_fail_fast_stops_at_the_first_failure(project, tmp_path):
     (project / "templates/brochure.html.j2").write_text("{{ nothing_here }}\n")
     report = build(project, out_dir=tmp_path / "out", jobs=1, fail_fast=True)
     assert len(report.failed) == 1 and len(report.built) == 0
+
+
+# --- what is printed ----------------------------------------------------------------------------
+
+FORGED = "\n::error::forged\x1b[2J"
+
+
+def _assert_one_line_each(output: str, errors: int) -> None:
+    lines = output.splitlines()
+    assert len([line for line in lines if line.startswith(("ERROR", "FAILED"))]) == errors, output
+    assert not [line for line in lines if line.startswith("::error::")], output
+    assert "\x1b" not in output
+
+
+def test_a_file_name_or_value_cannot_forge_lines_in_the_log(project):
+    practices = project / "content/practices"
+    (practices / f"bad{FORGED}.yaml").write_text("identity: {}\n")
+    practice = practices / "riverbend-spine.yaml"
+    practice.write_text(practice.read_text() + '"extra\\n::error::forged\\e[2J": 1\n')
+    result = CliRunner().invoke(main, ["check", "--no-typeset", "--root", str(project)])
+    assert result.exit_code == 1
+    _assert_one_line_each(result.output, errors=2)
+    assert "bad\\n::error::forged\\x1b[2J.yaml" in result.output
+
+
+def test_the_build_summary_and_failures_are_one_line_each(tmp_path, capsys):
+    error = ContentError(f"no such thing{FORGED}", tmp_path / f"file{FORGED}.yaml", f"line 1: key{FORGED}")
+    report = BuildReport(
+        tmp_path / f"out{FORGED}",
+        file_errors=[error],
+        documents=[DocumentResult(f"a{FORGED}.pdf", "failed", error=error)],
+    )
+    feedback = Feedback(tmp_path, verbose=True)
+    feedback.result(report.documents[0])
+    feedback.finish(report)
+    captured = capsys.readouterr()
+    _assert_one_line_each(captured.out + captured.err, errors=2)
