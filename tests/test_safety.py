@@ -26,7 +26,7 @@ from handoutpress.feedback import Feedback
 from handoutpress.pipeline import BuildReport, DocumentResult
 from handoutpress.errors import ContentError, FetchError
 from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
-from handoutpress.load import MAX_FILE_BYTES, load_practice, load_procedure, read_yaml
+from handoutpress.load import MAX_FILE_BYTES, _resolve_asset, load_practice, load_procedure, read_yaml
 from handoutpress.paths import ProjectPaths
 from handoutpress.write import sha256, write_atomic
 
@@ -251,3 +251,34 @@ def test_the_build_summary_and_failures_are_one_line_each(tmp_path, capsys):
     feedback.finish(report)
     captured = capsys.readouterr()
     _assert_one_line_each(captured.out + captured.err, errors=2)
+
+
+def test_newlines_tabs_and_balanced_bidi_isolates_are_text(tmp_path):
+    file = tmp_path / "file.yaml"
+    file.write_text('note: "a\\tb\\nc \\u2067\\u05e9\\u05dc\\u05d5\\u05dd\\u2069 \\u2066\\u2068x\\u2069\\u2069"\n')
+    assert read_yaml(file)[0] == {"note": "a\tb\nc \u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u2066\u2068x\u2069\u2069"}
+
+
+@pytest.mark.parametrize(
+    "yaml_text, message",
+    [
+        ('"k\\e": x\n', "line 1: k\\x1b: contains the control character U+001B (ESCAPE)"),
+        ('a: [x, "\\x9b"]\n', "line 1: a[1]: contains the control character U+009B"),
+        ('a: {b: "\\u202Ax"}\n', "line 1: a.b: contains the control character U+202A (LEFT-TO-RIGHT EMBEDDING)"),
+        ('a: "\\u2069\\u2066"\n', "line 1: a: closes a bidi isolate that was never opened"),
+        ("a:\n  - !!binary AAE=\n", "line 2: a[0]: is binary data (!!binary)"),
+    ],
+)
+def test_dangerous_characters_are_refused_anywhere(tmp_path, yaml_text, message):
+    file = tmp_path / "file.yaml"
+    file.write_text(yaml_text)
+    with pytest.raises(ContentError) as refused:
+        read_yaml(file)
+    assert message in refused.value.describe()
+
+
+def test_an_unusable_asset_path_is_a_content_error(tmp_path):
+    practice = tmp_path / "content/practices/p.yaml"
+    practice.parent.mkdir(parents=True)
+    with pytest.raises(ContentError, match="is not a usable file name"):
+        _resolve_asset("logo\0.svg", practice, ProjectPaths.at(tmp_path), "brand.logo.file")
