@@ -14,11 +14,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from xml.etree import ElementTree
 
 import yaml
 from pydantic import ValidationError
 
+from .assets import check_font, check_png, check_svg
 from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
 from .errors import ContentError, PressError
 from .models import (
@@ -33,6 +33,7 @@ from .paths import ProjectPaths, inside
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
+MAX_LOGO_BYTES = 4 * 1024 * 1024
 LOGO_SUFFIXES = (".svg", ".png")
 BIDI_ISOLATE_OPENERS = frozenset("\u2066\u2067\u2068")
 BIDI_ISOLATE_CLOSER = "\u2069"
@@ -45,7 +46,6 @@ _C0_NAMES = (
     "ESCAPE,INFORMATION SEPARATOR FOUR,INFORMATION SEPARATOR THREE,INFORMATION SEPARATOR TWO,"
     "INFORMATION SEPARATOR ONE"
 ).split(",")
-FONT_SIGNATURES = {b"wOF2": "WOFF2", b"wOFF": "WOFF", b"\x00\x01\x00\x00": "TrueType", b"OTTO": "OpenType", b"true": "TrueType"}
 
 ModelT = TypeVar("ModelT", Procedure, Practice)
 
@@ -375,25 +375,15 @@ def _resolve_asset(reference: str, file: Path, paths: ProjectPaths, where: str) 
 
 def _check_logo(path: Path, file: Path) -> None:
     where = "brand.logo.file"
-    if path.suffix.lower() not in LOGO_SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in LOGO_SUFFIXES:
         raise ContentError(f"the logo must be an SVG or PNG file, not {path.name!r}", file, where)
-    head = _read_asset(path, file, where, MAX_FILE_BYTES * 4)
-    if path.suffix.lower() == ".png":
-        if not head.startswith(b"\x89PNG\r\n\x1a\n"):
-            raise ContentError(f"{path.name!r} is not a PNG image", file, where)
-        return
-    if re.search(rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE):
-        raise ContentError(
-            f"{path.name!r} declares a DOCTYPE or entities, which SVG logos may not (they can expand without limit)",
-            file,
-            where,
-        )
-    try:
-        root = ElementTree.fromstring(head)
-    except ElementTree.ParseError as error:
-        raise ContentError(f"{path.name!r} is not a valid SVG image ({error})", file, where) from None
-    if not root.tag.endswith("svg"):
-        raise ContentError(f"{path.name!r} is not an SVG image (its root is <{root.tag}>)", file, where)
+    data = _read_asset(path, file, where, MAX_LOGO_BYTES + 1)
+    if len(data) > MAX_LOGO_BYTES:
+        raise ContentError(f"{path.name!r} is larger than {MAX_LOGO_BYTES} bytes, the most a logo may be", file, where)
+    problem = check_png(data) if suffix == ".png" else check_svg(data)
+    if problem:
+        raise ContentError(f"{path.name!r} {problem}", file, where)
 
 
 def _read_asset(path: Path, file: Path, where: str, limit: int) -> bytes:
@@ -416,8 +406,8 @@ def _resolve_font(practice: Practice, file: Path, paths: ProjectPaths) -> Resolv
             continue
         where = f"brand.font.files.{style}"
         path = _resolve_asset(reference, file, paths, where)
-        if _read_asset(path, file, where, 4) not in FONT_SIGNATURES:
-            raise ContentError(f"{path.name!r} is not a font file (WOFF2, WOFF, TrueType or OpenType)", file, where)
+        if problem := check_font(path):
+            raise ContentError(f"{path.name!r} {problem}", file, where)
         resolved[style] = path
     _resolve_asset(font.licence, file, paths, "brand.font.licence")
     return ResolvedFont(family=font.family, **resolved)

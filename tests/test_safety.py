@@ -6,9 +6,11 @@ import errno
 import json
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -282,3 +284,46 @@ def test_an_unusable_asset_path_is_a_content_error(tmp_path):
     practice.parent.mkdir(parents=True)
     with pytest.raises(ContentError, match="is not a usable file name"):
         _resolve_asset("logo\0.svg", practice, ProjectPaths.at(tmp_path), "brand.logo.file")
+
+
+# --- images and fonts ---------------------------------------------------------------------------
+
+SVG_DECLARING_ENTITIES_IN_UTF16 = (
+    '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE svg [<!ENTITY n "x">]>'
+    '<svg xmlns="http://www.w3.org/2000/svg">&n;</svg>'
+).encode("utf-16")
+
+
+def png_bomb(side: int) -> bytes:
+    """A file of a few kilobytes that decodes to side x side pixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = zlib.compress(b"\0" * ((side + 7) // 8 + 1) * side, 9)
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+def test_a_png_bomb_logo_is_refused_before_it_is_decoded(project):
+    (project / "content/practices/riverbend-spine/logo.png").write_bytes(png_bomb(13000))
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace("riverbend-spine/logo.svg", "riverbend-spine/logo.png"))
+    started = time.perf_counter()
+    with pytest.raises(ContentError, match="is 13000 x 13000 pixels; an image may have at most 25,000,000"):
+        load_practice(practice, ProjectPaths.at(project))
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("huge.png", png_bomb(13000), "is 13000 x 13000 pixels; an image may have at most 25,000,000"),
+        ("mark.svg", SVG_DECLARING_ENTITIES_IN_UTF16, "declares a DOCTYPE or entities"),
+    ],
+)
+def test_the_fetcher_refuses_huge_images_and_svg_declarations_in_any_encoding(tmp_path, name, data, reason):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(RefusedFetch) as refused:
+        ConfinedFetcher((tmp_path,)).fetch((tmp_path / name).as_uri())
+    assert reason in refused.value.reason
