@@ -15,13 +15,16 @@ import tempfile
 from dataclasses import asdict, dataclass, replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any, get_origin, get_type_hints
 
 from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash the manifest uses)
 from .errors import OutputError
+from .models import KINDS, LANG_PATTERN, SLUG_PATTERN
 
 MANIFEST_NAME = "manifest.json"
 TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,10 @@ class Manifest:
         self.out_dir = out_dir
         self.file = out_dir / MANIFEST_NAME
         self.entries: dict[str, ManifestEntry] = {}
-        try:
-            stored = json.loads(self.file.read_text(encoding="utf-8"))
-            for record in stored.get("documents", []):
-                entry = ManifestEntry(**record)
-                if (out_dir / entry.path).is_file():
-                    self.record(entry)
-        except (OSError, ValueError, TypeError, AttributeError):
-            self.entries = {}
+        for record in _stored_records(self.file):
+            entry = _valid_entry(record)
+            if entry is not None and _is_file_inside(out_dir, entry.path):
+                self.record(entry)
 
     def record(self, entry: ManifestEntry) -> None:
         """Keep ``entry``; its many repeated input paths and hashes are stored once."""
@@ -134,3 +133,60 @@ class Manifest:
             separator = "," if index else ""
             yield (separator + "\n    " + entry.replace("\n", "\n    ")).encode("utf-8")
         yield b"\n  ]\n}\n"
+
+
+_SLUG = SLUG_PATTERN.strip("^$")
+_OUTPUT_NAME = re.compile(rf"({_SLUG})/({LANG_PATTERN.strip('^$')})/({_SLUG})-({'|'.join(KINDS)})\.pdf")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_FIELD_TYPES = {name: get_origin(hint) or hint for name, hint in get_type_hints(ManifestEntry).items()}
+
+
+def _stored_records(file: Path) -> list[Any]:
+    """The records of the manifest on disk; none if it is missing, a link, too large or not the press's JSON.
+
+    The manifest is read back on every build and may have been damaged or
+    written by someone else; losing it only costs a rebuild.
+    """
+    try:
+        if file.is_symlink() or not file.is_file():
+            return []
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            return []
+        stored = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return []
+    records = stored.get("documents") if isinstance(stored, dict) else None
+    return records if isinstance(records, list) else []
+
+
+def _valid_entry(record: Any) -> ManifestEntry | None:
+    """``record`` as an entry if it is exactly what a build writes, else ``None`` and its document is rebuilt.
+
+    Its input names are hashed to decide whether the document is stale, so
+    each must name a file inside the project, never an absolute path or ``..``.
+    """
+    if not isinstance(record, dict) or record.keys() != _FIELD_TYPES.keys():
+        return None
+    if any(type(record[name]) is not kind for name, kind in _FIELD_TYPES.items()):
+        return None
+    name = _OUTPUT_NAME.fullmatch(record["path"])
+    if name is None or name.groups() != (record["practice"], record["lang"], record["procedure"], record["kind"]):
+        return None
+    if record["pages"] < 1 or record["bytes"] < 1 or not _SHA256.fullmatch(record["sha256"]) or not _SHA256.fullmatch(record["build_key"]):
+        return None
+    for input_name, digest in record["inputs"].items():
+        if type(digest) is not str or not _is_project_name(input_name):
+            return None
+    return ManifestEntry(**record)
+
+
+def _is_project_name(name: str) -> bool:
+    parts = name.removesuffix("/").split("/")
+    return all(part not in ("", ".", "..") and "\0" not in part and "\\" not in part for part in parts)
+
+
+def _is_file_inside(out_dir: Path, name: str) -> bool:
+    path = out_dir / name
+    return path.is_file() and path.resolve().is_relative_to(out_dir.resolve())

@@ -26,6 +26,7 @@ from handoutpress import Selection, build
 from handoutpress.cli import main
 from handoutpress.feedback import Feedback
 from handoutpress.pipeline import BuildReport, DocumentResult
+from handoutpress.digest import FileHasher
 from handoutpress.errors import ContentError, FetchError
 from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
 from handoutpress.load import MAX_FILE_BYTES, _resolve_asset, load_practice, load_procedure, read_yaml
@@ -327,3 +328,80 @@ def test_the_fetcher_refuses_huge_images_and_svg_declarations_in_any_encoding(tm
     with pytest.raises(RefusedFetch) as refused:
         ConfinedFetcher((tmp_path,)).fetch((tmp_path / name).as_uri())
     assert reason in refused.value.reason
+
+
+# --- the manifest -------------------------------------------------------------------------------
+
+ONE_DOCUMENT = Selection(practices=("riverbend-spine",), kinds=("consent",))
+ONE_NAME = "riverbend-spine/en/kyphoplasty-consent.pdf"
+
+
+@pytest.fixture
+def built_once(project, tmp_path):
+    """A project built once, its one manifest record, and a file outside the project with its hash."""
+    out = tmp_path / "out"
+    assert build(project, ONE_DOCUMENT, out, jobs=1).ok
+    (record,) = json.loads((out / "manifest.json").read_text())["documents"]
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the project's")
+    return project, out, record, outside
+
+
+def _documents(*records) -> str:
+    return json.dumps({"documents": list(records)})
+
+
+HOSTILE_MANIFESTS = {
+    "nested too deep": lambda record, outside: '{"documents": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "not an object": lambda record, outside: "[1, 2]",
+    "documents not a list": lambda record, outside: json.dumps({"documents": {"a": record}}),
+    "absolute path": lambda record, outside: _documents({**record, "path": str(outside.parent / "out" / record["path"])}),
+    "path through ..": lambda record, outside: _documents({**record, "path": f"../out/{record['path']}"}),
+    "path with NUL": lambda record, outside: _documents({**record, "path": record["path"] + "\0"}),
+    "path not its document": lambda record, outside: _documents({**record, "kind": "brochure"}),
+    "pages a string": lambda record, outside: _documents({**record, "pages": str(record["pages"])}),
+    "inputs a list": lambda record, outside: _documents({**record, "inputs": list(record["inputs"])}),
+    "unknown field": lambda record, outside: _documents({**record, "extra": 1}),
+    "input outside by ..": lambda record, outside: _documents(
+        {**record, "inputs": {**record["inputs"], "../outside.txt": sha256(outside.read_bytes())}}
+    ),
+    "input outside by absolute name": lambda record, outside: _documents(
+        {**record, "inputs": {**record["inputs"], str(outside): sha256(outside.read_bytes())}}
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_MANIFESTS)
+def test_a_hostile_manifest_entry_is_dropped_and_its_document_rebuilt(built_once, monkeypatch, case):
+    project, out, record, outside = built_once
+    (out / "manifest.json").write_text(HOSTILE_MANIFESTS[case](record, outside))
+    read = []
+    real_hasher = FileHasher.__call__
+    monkeypatch.setattr(FileHasher, "__call__", lambda self, path: read.append(path) or real_hasher(self, path))
+
+    report = build(project, ONE_DOCUMENT, out, jobs=1)
+
+    assert [document.status for document in report.documents] == ["built"]
+    assert json.loads((out / "manifest.json").read_text())["documents"] == [record]
+    assert all(path.resolve().is_relative_to(project) or path.resolve().is_relative_to(out) for path in read)
+
+
+def test_a_good_entry_beside_a_bad_one_is_kept(built_once):
+    project, out, record, outside = built_once
+    (out / "manifest.json").write_text(_documents({**record, "path": "/etc/hostname"}, record))
+    report = build(project, ONE_DOCUMENT, out, jobs=1)
+    assert [document.status for document in report.documents] == ["skipped"]
+
+
+def test_an_oversized_or_linked_manifest_is_not_read(built_once, monkeypatch):
+    project, out, record, outside = built_once
+    manifest = out / "manifest.json"
+    monkeypatch.setattr("handoutpress.write.MAX_MANIFEST_BYTES", 100)
+    assert [d.status for d in build(project, ONE_DOCUMENT, out, jobs=1).documents] == ["built"]
+    monkeypatch.undo()
+
+    outside.write_text(manifest.read_text())
+    manifest.unlink()
+    manifest.symlink_to(outside)
+    assert [d.status for d in build(project, ONE_DOCUMENT, out, jobs=1).documents] == ["built"]
+    assert not manifest.is_symlink()
