@@ -7,11 +7,13 @@ leaves either the old complete file or the new complete one, never a torn PDF.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -22,6 +24,8 @@ from .errors import OutputError
 from .models import KINDS, LANG_PATTERN, SLUG_PATTERN
 
 MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".lock"
+LOCK_WAIT_SECONDS = 30.0
 TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -88,6 +92,50 @@ def _process_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    return True
+
+
+class OutputLock:
+    """Only one build at a time writes an output folder.
+
+    Two builds that each read the manifest, add their own documents and save
+    it would lose each other's entries. The lock is ``flock`` on ``.lock``,
+    which the kernel releases when its process dies, so a killed build never
+    leaves the folder locked. The second build waits ``wait`` seconds, then
+    gives up with an ``OutputError``.
+    """
+
+    def __init__(self, out_dir: Path, wait: float = LOCK_WAIT_SECONDS):
+        self.out_dir = out_dir
+        self.wait = wait
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise OutputError(f"cannot write here ({error.strerror})", self.out_dir) from None
+        deadline = time.monotonic() + self.wait
+        while not _try_lock(descriptor):
+            if time.monotonic() >= deadline:
+                os.close(descriptor)
+                raise OutputError(f"another build is writing to this folder; waited {self.wait:g} s", self.out_dir)
+            time.sleep(0.05)
+        self._descriptor = descriptor
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
     return True
 
 

@@ -27,11 +27,11 @@ from handoutpress.cli import main
 from handoutpress.feedback import Feedback
 from handoutpress.pipeline import BuildReport, DocumentResult
 from handoutpress.digest import FileHasher
-from handoutpress.errors import ContentError, FetchError
+from handoutpress.errors import ContentError, FetchError, OutputError
 from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
 from handoutpress.load import MAX_FILE_BYTES, _resolve_asset, load_practice, load_procedure, read_yaml
 from handoutpress.paths import ProjectPaths
-from handoutpress.write import sha256, write_atomic
+from handoutpress.write import LOCK_NAME, OutputLock, remove_abandoned_temporary_files, sha256, write_atomic
 
 # --- YAML loading ---------------------------------------------------------------------
 
@@ -173,7 +173,6 @@ def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(monkeypatch, tmp_p
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fdopen", lambda fd, mode: FullDisk(real_fdopen(fd, mode)))
-    from handoutpress.errors import OutputError
 
     with pytest.raises(OutputError, match="No space left on device"):
         write_atomic(destination, b"%PDF new")
@@ -405,3 +404,37 @@ def test_an_oversized_or_linked_manifest_is_not_read(built_once, monkeypatch):
     manifest.symlink_to(outside)
     assert [d.status for d in build(project, ONE_DOCUMENT, out, jobs=1).documents] == ["built"]
     assert not manifest.is_symlink()
+
+
+# --- one build at a time ------------------------------------------------------------------------
+
+
+def test_a_build_waits_for_the_one_writing_and_then_gives_up(project, tmp_path):
+    out = tmp_path / "out"
+    with OutputLock(out):
+        started = time.perf_counter()
+        with pytest.raises(OutputError, match="another build is writing to this folder; waited 0.5 s"):
+            build(project, ONE_DOCUMENT, out, jobs=1, lock_wait=0.5)
+        assert time.perf_counter() - started >= 0.5
+    report = build(project, ONE_DOCUMENT, out, jobs=1)
+    assert report.ok
+    assert remove_abandoned_temporary_files(out) == []
+    assert (out / LOCK_NAME).is_file()
+    assert [entry["path"] for entry in json.loads((out / "manifest.json").read_text())["documents"]] == [ONE_NAME]
+
+
+def test_two_builds_into_one_folder_keep_both_practices(project, tmp_path):
+    out = tmp_path / "out"
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-k", "consent", "--practice", slug],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for slug in ("riverbend-spine", "lakeside-spine-care")
+    ]
+    for process in builds:
+        assert process.wait(timeout=120) == 0, process.stderr.read()
+    recorded = {entry["path"] for entry in json.loads((out / "manifest.json").read_text())["documents"]}
+    assert recorded == {"riverbend-spine/en/kyphoplasty-consent.pdf", "lakeside-spine-care/en/kyphoplasty-consent.pdf"}
