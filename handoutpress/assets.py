@@ -54,7 +54,7 @@ def check_svg(data: bytes) -> str | None:
         parser.Parse(data, True)
     except _DeclaresDTD:
         return _DTD_REFUSED
-    except (expat.ExpatError, ValueError) as error:
+    except (expat.ExpatError, ValueError, LookupError) as error:  # LookupError: an encoding Python does not know
         return f"is not a valid SVG image ({error})"
     root = roots[0].rpartition(" ")[2] if roots else ""
     if root != "svg":

@@ -26,6 +26,7 @@ from handoutpress import Selection, build
 from handoutpress.cli import main
 from handoutpress.feedback import Feedback
 from handoutpress.pipeline import BuildReport, DocumentResult
+from handoutpress.assets import check_svg
 from handoutpress.digest import FileHasher
 from handoutpress.errors import ContentError, FetchError, OutputError
 from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
@@ -438,3 +439,16 @@ def test_two_builds_into_one_folder_keep_both_practices(project, tmp_path):
         assert process.wait(timeout=120) == 0, process.stderr.read()
     recorded = {entry["path"] for entry in json.loads((out / "manifest.json").read_text())["documents"]}
     assert recorded == {"riverbend-spine/en/kyphoplasty-consent.pdf", "lakeside-spine-care/en/kyphoplasty-consent.pdf"}
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (SVG_DECLARING_ENTITIES_IN_UTF16, "declares a DOCTYPE or entities"),
+        (b'<?xml version="1.0" encoding="cp1252"?><!DOCTYPE svg SYSTEM "file:///etc/passwd"><svg/>', "declares a DOCTYPE"),
+        (b'<?xml version="1.0" encoding="no-such-encoding"?><svg/>', "is not a valid SVG image (unknown encoding"),
+        (b'<html xmlns="http://www.w3.org/2000/svg"/>', "is not an SVG image (its root is <html>)"),
+    ],
+)
+def test_an_svg_is_parsed_not_searched(data, reason):
+    assert reason in check_svg(data)
