@@ -24,6 +24,7 @@ MAX_IMAGE_PIXELS = 25_000_000
 """About 5000 by 5000: a print logo at 600 dpi needs far less, and a decoded image
 of this size already takes 100 MB. Refused before any pixel is decoded."""
 
+FONT_SIGNATURES = frozenset({b"wOF2", b"wOFF", b"\x00\x01\x00\x00", b"OTTO", b"true"})
 RASTER_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 _PILLOW_SETTINGS = threading.Lock()
 _IMAGE_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
@@ -79,13 +80,20 @@ def check_png(data: bytes) -> str | None:
 def check_font(path: Path) -> str | None:
     """Why ``path`` is not a font WeasyPrint can use (WOFF2, WOFF, TrueType or OpenType), or ``None``."""
     try:
+        with path.open("rb") as stream:
+            signature = stream.read(4)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if signature not in FONT_SIGNATURES:
+        return "is not a font file (WOFF2, WOFF, TrueType or OpenType)"
+    try:
         with TTFont(path, lazy=True) as font:
             if "glyf" not in font and "CFF " not in font and "CFF2" not in font:
                 return "is not a usable font (it has no glyph outlines)"
             if "cmap" not in font or not font.getBestCmap():
                 return "is not a usable font (it maps no characters to glyphs)"
     except Exception as error:  # fontTools raises whatever a damaged table makes it raise
-        return f"is not a font file (WOFF2, WOFF, TrueType or OpenType) ({type(error).__name__}: {error})"
+        return f"is a damaged font file ({error})"
     return None
 
 
