@@ -35,8 +35,8 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
 MAX_LOGO_BYTES = 4 * 1024 * 1024
 LOGO_SUFFIXES = (".svg", ".png")
-BIDI_ISOLATE_OPENERS = frozenset("\u2066\u2067\u2068")
-BIDI_ISOLATE_CLOSER = "\u2069"
+_BIDI_ISOLATE_OPENERS = frozenset("\u2066\u2067\u2068")
+_BIDI_ISOLATE_CLOSER = "\u2069"
 _FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
 _C0_NAMES = (
     "NULL,START OF HEADING,START OF TEXT,END OF TEXT,END OF TRANSMISSION,ENQUIRY,ACKNOWLEDGE,BELL,"
@@ -251,14 +251,14 @@ def _text_problem(node: yaml.Node) -> str | None:
         return f"contains the control character {_character_name(match[0])}; remove it"
     open_isolates = 0
     for character in text:
-        if character in BIDI_ISOLATE_OPENERS:
+        if character in _BIDI_ISOLATE_OPENERS:
             open_isolates += 1
-        elif character == BIDI_ISOLATE_CLOSER:
+        elif character == _BIDI_ISOLATE_CLOSER:
             if not open_isolates:
                 return f"closes a bidi isolate that was never opened ({_character_name(character)}); remove it"
             open_isolates -= 1
     if open_isolates:
-        return f"opens a bidi isolate (U+2066 to U+2068) that it does not close with {_character_name(BIDI_ISOLATE_CLOSER)}"
+        return f"opens a bidi isolate (U+2066 to U+2068) that it does not close with {_character_name(_BIDI_ISOLATE_CLOSER)}"
     return None
 
 
