@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PressError, SelectionError
+from .errors import PressError, SelectionError, printable
 from .models import KINDS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .feedback import Feedback, display_path, write_report
@@ -198,7 +198,7 @@ def templates_command(context: click.Context, slug: str, root: Path) -> None:
     if not overrides:
         click.echo(f"{slug} uses the shared templates unchanged")
     for override in overrides:
-        click.echo(override.describe())
+        click.echo(printable(override.describe()))
 
 
 def _run(context: click.Context, action):

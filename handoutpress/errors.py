@@ -7,7 +7,20 @@ that whoever edits the content can go straight to it. Anything that is not a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one line of a terminal or CI log.
+
+    A newline or escape sequence in a file name or a content value must not
+    start a line of its own (CI runners act on lines like ``::error::``) or
+    recolour the terminal, so control and bidi characters are shown escaped.
+    """
+    return _UNPRINTABLE.sub(lambda match: match[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class PressError(Exception):
@@ -20,14 +33,14 @@ class PressError(Exception):
         self.where = where
 
     def describe(self, root: Path | None = None) -> str:
-        """The message as a person reads it: ``file: where: message``."""
+        """The message as a person reads it, on one line: ``file: where: message``."""
         parts = []
         if self.file is not None:
             parts.append(_relative(self.file, root))
         if self.where:
             parts.append(self.where)
         parts.append(self.message)
-        return ": ".join(parts)
+        return printable(": ".join(parts))
 
     def __str__(self) -> str:
         return self.describe()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .errors import printable
 from .pipeline import BuildReport, DocumentResult
 from .write import write_atomic
 
@@ -35,12 +36,12 @@ class Feedback:
 
     def result(self, result: DocumentResult) -> None:
         if not result.ok:
-            self._echo(f"FAILED {result.name}: {result.error.describe(self.root)}")
+            self._echo(f"FAILED {printable(result.name)}: {result.error.describe(self.root)}")
             if self.debug and getattr(result.error, "traceback", ""):
                 self._echo(result.error.traceback)
         elif self.verbose:
             word = "built " if result.status == "built" else "fresh "
-            click.echo(f"{word} {result.name} ({result.pages} page{'s' if result.pages != 1 else ''})")
+            click.echo(f"{word} {printable(result.name)} ({result.pages} page{'s' if result.pages != 1 else ''})")
         if self._bar is not None:
             self._bar.update(1)
 
@@ -92,7 +93,8 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
 
 
 def display_path(path: Path) -> str:
+    """``path`` as printed: relative to where the command runs, and on one line."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return printable(str(path.relative_to(Path.cwd())))
     except ValueError:
-        return str(path)
+        return printable(str(path))

@@ -18,6 +18,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .assets import check_served
+
 MAX_DATA_URL_BYTES = 512 * 1024
 
 mimetypes.add_type("font/woff2", ".woff2")
@@ -103,8 +105,11 @@ class ConfinedFetcher(URLFetcher):
                 raise RefusedFetch(url, f"{scheme} URLs are not allowed: the practice does not allow the host {host}")
             return super().fetch(url, headers)
         path = self._allowed_path(url)
+        body = path.read_bytes()
+        if problem := check_served(path.name, body):
+            raise RefusedFetch(url, f"the file {problem}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+        return URLFetcherResponse(path.as_uri(), body, {"Content-Type": content_type})
 
     def allowed_path(self, url: str) -> Path:
         """The project file a URL may be served from, recorded as used; anything else is refused.

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from xml.etree import ElementTree
 
 import yaml
 from pydantic import ValidationError
 
+from .assets import check_font, check_png, check_svg
 from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
 from .errors import ContentError, PressError
 from .models import (
@@ -32,8 +33,19 @@ from .paths import ProjectPaths, inside
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
+MAX_LOGO_BYTES = 4 * 1024 * 1024
 LOGO_SUFFIXES = (".svg", ".png")
-FONT_SIGNATURES = {b"wOF2": "WOFF2", b"wOFF": "WOFF", b"\x00\x01\x00\x00": "TrueType", b"OTTO": "OpenType", b"true": "TrueType"}
+_BIDI_ISOLATE_OPENERS = frozenset("\u2066\u2067\u2068")
+_BIDI_ISOLATE_CLOSER = "\u2069"
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+_C0_NAMES = (
+    "NULL,START OF HEADING,START OF TEXT,END OF TEXT,END OF TRANSMISSION,ENQUIRY,ACKNOWLEDGE,BELL,"
+    "BACKSPACE,CHARACTER TABULATION,LINE FEED,LINE TABULATION,FORM FEED,CARRIAGE RETURN,SHIFT OUT,SHIFT IN,"
+    "DATA LINK ESCAPE,DEVICE CONTROL ONE,DEVICE CONTROL TWO,DEVICE CONTROL THREE,DEVICE CONTROL FOUR,"
+    "NEGATIVE ACKNOWLEDGE,SYNCHRONOUS IDLE,END OF TRANSMISSION BLOCK,CANCEL,END OF MEDIUM,SUBSTITUTE,"
+    "ESCAPE,INFORMATION SEPARATOR FOUR,INFORMATION SEPARATOR THREE,INFORMATION SEPARATOR TWO,"
+    "INFORMATION SEPARATOR ONE"
+).split(",")
 
 ModelT = TypeVar("ModelT", Procedure, Practice)
 LoadedT = TypeVar("LoadedT", LoadedProcedure, LoadedPractice)
@@ -183,6 +195,8 @@ def read_yaml(file: Path) -> tuple[Any, yaml.Node | None]:
     finally:
         if loader is not None:
             loader.dispose()
+    if node is not None:
+        _check_text(node, file)
     return data, node
 
 
@@ -214,6 +228,54 @@ def _check_depth(node: yaml.Node) -> None:
             stack.extend((value, depth + 1) for _, value in current.value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend((item, depth + 1) for item in current.value)
+
+
+def _check_text(node: yaml.Node, file: Path, loc: tuple[Any, ...] = ()) -> None:
+    """Refuse what YAML escapes and ``!!binary`` can smuggle into printed text and PDF metadata.
+
+    Control characters and bidi overrides are invisible in an editor and a
+    review, yet can reorder or hide what a patient reads; an unclosed bidi
+    isolate reorders everything after it. Keys count too: they reach messages.
+    """
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            _check_text(key_node, file, (*loc, key_node.value))
+            _check_text(value_node, file, (*loc, key_node.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check_text(item, file, (*loc, index))
+    elif problem := _text_problem(node):
+        raise ContentError(problem, file, f"line {node.start_mark.line + 1}: {_dotted(loc) or '(top level)'}")
+
+
+def _text_problem(node: yaml.Node) -> str | None:
+    if node.tag == "tag:yaml.org,2002:binary":
+        return "is binary data (!!binary); content must be text"
+    text = node.value
+    if match := _FORBIDDEN_CHARACTER.search(text):
+        return f"contains the control character {_character_name(match[0])}; remove it"
+    open_isolates = 0
+    for character in text:
+        if character in _BIDI_ISOLATE_OPENERS:
+            open_isolates += 1
+        elif character == _BIDI_ISOLATE_CLOSER:
+            if not open_isolates:
+                return f"closes a bidi isolate that was never opened ({_character_name(character)}); remove it"
+            open_isolates -= 1
+    if open_isolates:
+        return f"opens a bidi isolate (U+2066 to U+2068) that it does not close with {_character_name(_BIDI_ISOLATE_CLOSER)}"
+    return None
+
+
+def _character_name(character: str) -> str:
+    code = ord(character)
+    if code < len(_C0_NAMES):
+        name = _C0_NAMES[code]
+    elif code == 0x7F:
+        name = "DELETE"
+    else:
+        name = unicodedata.name(character, "a C1 control character")
+    return f"U+{code:04X} ({name})"
 
 
 def validate(model: type[ModelT], file: Path) -> ModelT:
@@ -304,35 +366,29 @@ def _check_contrast(practice: Practice, file: Path) -> None:
 def _resolve_asset(reference: str, file: Path, paths: ProjectPaths, where: str) -> Path:
     if Path(reference).is_absolute() or reference.startswith(("/", "\\")) or ":" in reference:
         raise ContentError(f"{reference!r} must be a path relative to the practice file", file, where)
-    resolved = (file.parent / reference).resolve()
-    if not any(inside(resolved, allowed) for allowed in paths.readable_roots):
-        raise ContentError(f"{reference!r} points outside the project's content and templates", file, where)
-    if not resolved.is_file():
-        raise ContentError(f"{reference!r} does not exist", file, where)
+    try:
+        resolved = (file.parent / reference).resolve()
+        if not any(inside(resolved, allowed) for allowed in paths.readable_roots):
+            raise ContentError(f"{reference!r} points outside the project's content and templates", file, where)
+        if not resolved.is_file():
+            raise ContentError(f"{reference!r} does not exist", file, where)
+    except (ValueError, OSError) as error:  # a NUL byte, a name too long for the file system
+        reason = getattr(error, "strerror", None) or error
+        raise ContentError(f"{reference!r} is not a usable file name ({reason})", file, where) from None
     return resolved
 
 
 def _check_logo(path: Path, file: Path) -> None:
     where = "brand.logo.file"
-    if path.suffix.lower() not in LOGO_SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in LOGO_SUFFIXES:
         raise ContentError(f"the logo must be an SVG or PNG file, not {path.name!r}", file, where)
-    head = _read_asset(path, file, where, MAX_FILE_BYTES * 4)
-    if path.suffix.lower() == ".png":
-        if not head.startswith(b"\x89PNG\r\n\x1a\n"):
-            raise ContentError(f"{path.name!r} is not a PNG image", file, where)
-        return
-    if re.search(rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE):
-        raise ContentError(
-            f"{path.name!r} declares a DOCTYPE or entities, which SVG logos may not (they can expand without limit)",
-            file,
-            where,
-        )
-    try:
-        root = ElementTree.fromstring(head)
-    except ElementTree.ParseError as error:
-        raise ContentError(f"{path.name!r} is not a valid SVG image ({error})", file, where) from None
-    if not root.tag.endswith("svg"):
-        raise ContentError(f"{path.name!r} is not an SVG image (its root is <{root.tag}>)", file, where)
+    data = _read_asset(path, file, where, MAX_LOGO_BYTES + 1)
+    if len(data) > MAX_LOGO_BYTES:
+        raise ContentError(f"{path.name!r} is larger than {MAX_LOGO_BYTES} bytes, the most a logo may be", file, where)
+    problem = check_png(data) if suffix == ".png" else check_svg(data)
+    if problem:
+        raise ContentError(f"{path.name!r} {problem}", file, where)
 
 
 def _read_asset(path: Path, file: Path, where: str, limit: int) -> bytes:
@@ -355,8 +411,8 @@ def _resolve_font(practice: Practice, file: Path, paths: ProjectPaths) -> Resolv
             continue
         where = f"brand.font.files.{style}"
         path = _resolve_asset(reference, file, paths, where)
-        if _read_asset(path, file, where, 4) not in FONT_SIGNATURES:
-            raise ContentError(f"{path.name!r} is not a font file (WOFF2, WOFF, TrueType or OpenType)", file, where)
+        if problem := check_font(path):
+            raise ContentError(f"{path.name!r} {problem}", file, where)
         resolved[style] = path
     _resolve_asset(font.licence, file, paths, "brand.font.licence")
     return ResolvedFont(family=font.family, **resolved)

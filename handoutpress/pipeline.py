@@ -30,7 +30,7 @@ from .paths import ProjectPaths
 from .plan import Job, Selection, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer
 from .workers import Limits, run_documents
-from .write import Manifest, ManifestEntry, output_path, remove_abandoned_temporary_files, write_atomic
+from .write import LOCK_WAIT_SECONDS, Manifest, ManifestEntry, OutputLock, output_path, remove_abandoned_temporary_files, write_atomic
 
 Status = Literal["built", "skipped", "failed"]
 
@@ -98,39 +98,44 @@ def build(
     fail_fast: bool = False,
     on_plan: Callable[[int], None] | None = None,
     limits: Limits = Limits(),
+    lock_wait: float = LOCK_WAIT_SECONDS,
 ) -> BuildReport:
-    """Build the selected documents; skip those whose inputs have not changed unless ``force``."""
+    """Build the selected documents; skip those whose inputs have not changed unless ``force``.
+
+    Another build writing to the same folder is waited for, ``lock_wait`` seconds at most.
+    """
     started = time.perf_counter()
     paths = ProjectPaths.at(root)
     out = Path(out_dir).resolve() if out_dir is not None else paths.default_output
     project = load_project(paths)
     planned = plan(project, selection)
     report = BuildReport(out, file_errors=relevant_errors(project, selection))
-    remove_abandoned_temporary_files(out)
-    manifest = Manifest(out)
-    key = build_key(options)
-    hasher = FileHasher()
-    stale = []
-    for job in planned:
-        name = str(job.output_name)
-        entry = manifest.entries.get(name)
-        if not force and is_up_to_date(paths, entry, out / name, key, hasher):
-            report.documents.append(DocumentResult(name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry))
-        else:
-            stale.append(job)
-    if on_plan is not None:
-        on_plan(len(planned))
-    for result in report.documents:
-        if on_result is not None:
-            on_result(result)
-    for result in _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast):
-        if result.entry is not None and result.status == "built":
-            manifest.record(result.entry)
-        if on_result is not None:
-            on_result(result)
-        report.documents.append(replace(result, entry=None))
-    if planned:
-        manifest.save()
+    with OutputLock(out, lock_wait):
+        remove_abandoned_temporary_files(out)
+        manifest = Manifest(out)
+        key = build_key(options)
+        hasher = FileHasher()
+        stale = []
+        for job in planned:
+            name = str(job.output_name)
+            entry = manifest.entries.get(name)
+            if not force and is_up_to_date(paths, entry, out / name, key, hasher):
+                report.documents.append(DocumentResult(name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry))
+            else:
+                stale.append(job)
+        if on_plan is not None:
+            on_plan(len(planned))
+        for result in report.documents:
+            if on_result is not None:
+                on_result(result)
+        for result in _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast):
+            if result.entry is not None and result.status == "built":
+                manifest.record(result.entry)
+            if on_result is not None:
+                on_result(result)
+            report.documents.append(replace(result, entry=None))
+        if planned:
+            manifest.save()
     report.seconds = time.perf_counter() - started
     return report
 

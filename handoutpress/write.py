@@ -7,21 +7,28 @@ leaves either the old complete file or the new complete one, never a torn PDF.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any, get_origin, get_type_hints
 
 from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash the manifest uses)
 from .errors import OutputError
+from .models import KINDS, LANG_PATTERN, SLUG_PATTERN
 
 MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".lock"
+LOCK_WAIT_SECONDS = 30.0
 TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,50 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+class OutputLock:
+    """Only one build at a time writes an output folder.
+
+    Two builds that each read the manifest, add their own documents and save
+    it would lose each other's entries. The lock is ``flock`` on ``.lock``,
+    which the kernel releases when its process dies, so a killed build never
+    leaves the folder locked. The second build waits ``wait`` seconds, then
+    gives up with an ``OutputError``.
+    """
+
+    def __init__(self, out_dir: Path, wait: float = LOCK_WAIT_SECONDS):
+        self.out_dir = out_dir
+        self.wait = wait
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise OutputError(f"cannot write here ({error.strerror})", self.out_dir) from None
+        deadline = time.monotonic() + self.wait
+        while not _try_lock(descriptor):
+            if time.monotonic() >= deadline:
+                os.close(descriptor)
+                raise OutputError(f"another build is writing to this folder; waited {self.wait:g} s", self.out_dir)
+            time.sleep(0.05)
+        self._descriptor = descriptor
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 def output_path(out_dir: Path, name: PurePosixPath) -> Path:
     """The file for ``name``, refusing any name that would land outside ``out_dir``."""
     path = (out_dir / name).resolve()
@@ -109,14 +160,10 @@ class Manifest:
         self.out_dir = out_dir
         self.file = out_dir / MANIFEST_NAME
         self.entries: dict[str, ManifestEntry] = {}
-        try:
-            stored = json.loads(self.file.read_text(encoding="utf-8"))
-            for record in stored.get("documents", []):
-                entry = ManifestEntry(**record)
-                if (out_dir / entry.path).is_file():
-                    self.record(entry)
-        except (OSError, ValueError, TypeError, AttributeError):
-            self.entries = {}
+        for record in _stored_records(self.file):
+            entry = _valid_entry(record)
+            if entry is not None and _is_file_inside(out_dir, entry.path):
+                self.record(entry)
 
     def record(self, entry: ManifestEntry) -> None:
         """Keep ``entry``; its many repeated input paths and hashes are stored once."""
@@ -134,3 +181,60 @@ class Manifest:
             separator = "," if index else ""
             yield (separator + "\n    " + entry.replace("\n", "\n    ")).encode("utf-8")
         yield b"\n  ]\n}\n"
+
+
+_SLUG = SLUG_PATTERN.strip("^$")
+_OUTPUT_NAME = re.compile(rf"({_SLUG})/({LANG_PATTERN.strip('^$')})/({_SLUG})-({'|'.join(KINDS)})\.pdf")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_FIELD_TYPES = {name: get_origin(hint) or hint for name, hint in get_type_hints(ManifestEntry).items()}
+
+
+def _stored_records(file: Path) -> list[Any]:
+    """The records of the manifest on disk; none if it is missing, a link, too large or not the press's JSON.
+
+    The manifest is read back on every build and may have been damaged or
+    written by someone else; losing it only costs a rebuild.
+    """
+    try:
+        if file.is_symlink() or not file.is_file():
+            return []
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            return []
+        stored = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return []
+    records = stored.get("documents") if isinstance(stored, dict) else None
+    return records if isinstance(records, list) else []
+
+
+def _valid_entry(record: Any) -> ManifestEntry | None:
+    """``record`` as an entry if it is exactly what a build writes, else ``None`` and its document is rebuilt.
+
+    Its input names are hashed to decide whether the document is stale, so
+    each must name a file inside the project, never an absolute path or ``..``.
+    """
+    if not isinstance(record, dict) or record.keys() != _FIELD_TYPES.keys():
+        return None
+    if any(type(record[name]) is not kind for name, kind in _FIELD_TYPES.items()):
+        return None
+    name = _OUTPUT_NAME.fullmatch(record["path"])
+    if name is None or name.groups() != (record["practice"], record["lang"], record["procedure"], record["kind"]):
+        return None
+    if record["pages"] < 1 or record["bytes"] < 1 or not _SHA256.fullmatch(record["sha256"]) or not _SHA256.fullmatch(record["build_key"]):
+        return None
+    for input_name, digest in record["inputs"].items():
+        if type(digest) is not str or not _is_project_name(input_name):
+            return None
+    return ManifestEntry(**record)
+
+
+def _is_project_name(name: str) -> bool:
+    parts = name.removesuffix("/").split("/")
+    return all(part not in ("", ".", "..") and "\0" not in part and "\\" not in part for part in parts)
+
+
+def _is_file_inside(out_dir: Path, name: str) -> bool:
+    path = out_dir / name
+    return path.is_file() and path.resolve().is_relative_to(out_dir.resolve())
