@@ -370,6 +370,13 @@ def _resolve_asset(reference: str, file: Path, paths: ProjectPaths, where: str) 
         resolved = (file.parent / reference).resolve()
         if not any(inside(resolved, allowed) for allowed in paths.readable_roots):
             raise ContentError(f"{reference!r} points outside the project's content and templates", file, where)
+        if not any(inside(resolved, allowed) for allowed in paths.readable_roots_for(file.stem)):
+            raise ContentError(
+                f"{reference!r} is another practice's file; put it in content/practices/{file.stem}/ "
+                "(or, to share it, under templates/)",
+                file,
+                where,
+            )
         if not resolved.is_file():
             raise ContentError(f"{reference!r} does not exist", file, where)
     except (ValueError, OSError) as error:  # a NUL byte, a name too long for the file system
