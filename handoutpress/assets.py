@@ -9,6 +9,7 @@ was named.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import warnings
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.parsers import expat
 
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, woff2
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 MAX_IMAGE_PIXELS = 25_000_000
@@ -144,3 +145,37 @@ def _open_image(data: bytes, image_format: str | None = None) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         return Image.open(io.BytesIO(data), formats=[image_format] if image_format else None)
+
+
+_UNPACKED_FONTS: dict[str, bytes] = {}
+_MAX_UNPACKED_FONTS = 64
+
+
+def unpacked_font(data: bytes) -> bytes:
+    """A WOFF or WOFF2 font as the plain TrueType/OpenType font WeasyPrint would make of it.
+
+    WeasyPrint unpacks web fonts itself, in pure Python (about 0.25 s a face),
+    for every font configuration, and each practice has its own in every
+    worker. Unpacked once here, keyed by content, the result is shared by
+    every practice and, when the build process unpacks them before forking,
+    by every worker. Other data is returned as it is.
+    """
+    if data[:4] not in (b"wOF2", b"wOFF"):
+        return data
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _UNPACKED_FONTS:
+        out = io.BytesIO()
+        try:  # as weasyprint.text.fonts does it, so the PDF is the same byte for byte
+            if data[:4] == b"wOFF":
+                font = TTFont(io.BytesIO(data))
+                font.flavor = font.flavorData = None
+                font.save(out)
+            else:
+                woff2.decompress(io.BytesIO(data), out)
+        except Exception:  # noqa: BLE001 (a damaged font is reported where it is named, not here)
+            return data
+        if len(_UNPACKED_FONTS) >= _MAX_UNPACKED_FONTS:
+            _UNPACKED_FONTS.clear()
+        _UNPACKED_FONTS[key] = out.getvalue()
+    return _UNPACKED_FONTS[key]
+

@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .assets import check_served
+from .assets import check_served, unpacked_font
 
 MAX_DATA_URL_BYTES = 512 * 1024
 
@@ -108,6 +108,7 @@ class ConfinedFetcher(URLFetcher):
         body = path.read_bytes()
         if problem := check_served(path.name, body):
             raise RefusedFetch(url, f"the file {problem}")
+        body = unpacked_font(body)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body, {"Content-Type": content_type})
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from .assets import unpacked_font
 from .coverage import check_coverage
 from .digest import FileHasher
 from .digest import sha256_bytes as sha256
@@ -247,6 +248,20 @@ def _since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
+def _unpack_fonts(paths: ProjectPaths, jobs: list[Job]) -> None:
+    """Unpack the web fonts the jobs use once, here, so that every worker forked from this process has them."""
+    files = set(paths.shared_fonts.rglob("*.woff*"))
+    for job in jobs:
+        font = job.practice.font
+        if font is not None:
+            files.update(p for p in (font.regular, font.bold, font.italic) if p is not None)
+    for file in sorted(files):
+        try:
+            unpacked_font(file.read_bytes())
+        except OSError:
+            pass  # reported by the document that asks for it
+
+
 def _make_documents(
     paths: ProjectPaths,
     out: Path,
@@ -260,6 +275,9 @@ def _make_documents(
 ) -> Iterator[DocumentResult]:
     import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
     import handoutpress.typeset  # noqa: F401
+
+    if jobs:
+        _unpack_fonts(paths, jobs)
 
     def make_builder() -> DocumentBuilder:
         return DocumentBuilder(paths, out, options, stage, limits)
