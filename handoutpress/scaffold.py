@@ -67,7 +67,7 @@ LOGO_TEMPLATE = """\
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 120" width="120" height="120">
   <title>{name}</title>
   <rect width="120" height="120" rx="16" fill="#1d4e89"/>
-  <text x="60" y="76" font-family="sans-serif" font-size="44" font-weight="700"
+  <text x="60" y="76" font-family="Atkinson Hyperlegible Next" font-size="44" font-weight="700"
         text-anchor="middle" fill="#ffffff">{initials}</text>
 </svg>
 """

@@ -75,7 +75,7 @@ def run_documents(
     try:
         while True:
             while not stopping and pending and len(busy) < size:
-                worker = idle.pop() if idle else _Worker.start(context, jobs, make_builder, limits)
+                worker = idle.pop() if idle else _Worker.start(context, jobs, make_builder, limits, idle + busy)
                 worker.assign(pending.popleft(), limits)
                 busy.append(worker)
             if not busy:
@@ -118,9 +118,12 @@ class _Worker:
         self.dead = False
 
     @classmethod
-    def start(cls, context, jobs: Sequence[Any], make_builder: Callable[[], Builder], limits: Limits) -> _Worker:
+    def start(
+        cls, context, jobs: Sequence[Any], make_builder: Callable[[], Builder], limits: Limits, others: list[_Worker]
+    ) -> _Worker:
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_serve, args=(child_end, jobs, make_builder, limits), daemon=True)
+        inherited = [parent_end] + [worker.connection for worker in others]
+        process = context.Process(target=_serve, args=(child_end, inherited, jobs, make_builder, limits), daemon=True)
         process.start()
         child_end.close()
         return cls(process, parent_end)
@@ -166,8 +169,23 @@ def _died(worker: _Worker, limits: Limits) -> LimitError:
     )
 
 
-def _serve(connection: Connection, jobs: Sequence[Any], make_builder: Callable[[], Builder], limits: Limits) -> None:
-    """The worker's loop: a job index in, a result out, until told to stop."""
+def _serve(
+    connection: Connection,
+    inherited: list[Connection],
+    jobs: Sequence[Any],
+    make_builder: Callable[[], Builder],
+    limits: Limits,
+) -> None:
+    """The worker's loop: a job index in, a result out, until told to stop.
+
+    The worker closes the parent's ends of every pipe it inherited, so that
+    each worker sees the end of its pipe when the parent goes, and it dies
+    with the parent, so that a killed build leaves no worker holding the
+    output folder's lock.
+    """
+    _die_with_parent()
+    for other in inherited:
+        other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     _limit_memory(limits.memory_mib)
     builder = make_builder()
@@ -182,6 +200,21 @@ def _serve(connection: Connection, jobs: Sequence[Any], make_builder: Callable[[
         connection.send(result)
         if getattr(result, "fatal", False):
             return
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when the process that started it dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the worker still ends when its pipe closes
+        pass
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _limit_memory(mib: int) -> None:
