@@ -1,4 +1,4 @@
-"""What a person sees when they break one file: the real CLI, run in a subprocess.
+"""What a person sees when they break one file: the real CLI, run in process.
 
 Each test breaks one thing in a throwaway copy of the project and checks that
 the press says which file and which field or line, exits 1 (2 for a usage
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
+
+from handoutpress.cli import main
 
 KINDS = ("brochure", "consent", "discharge")
 BROKEN = "harbourside-spine"
@@ -33,13 +36,18 @@ LINE = re.compile(r"\bline \d+\b")
 
 
 def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "handoutpress.cli", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """The command line, in this process (a subprocess costs a fresh WeasyPrint import), run from ``project``.
+
+    An exception that escapes the command fails the test with its traceback;
+    ``tests/test_batch.py`` keeps true end-to-end runs in a subprocess.
+    """
+    previous = os.getcwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def build(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
