@@ -299,8 +299,7 @@ def _tag_back_panel_last(document, pdf: pydyf.PDF) -> None:
 def _paths_to_class(box, class_name: str, path: tuple = ()):
     """Each div with the class below ``box``, as the boxes leading down to it."""
     for child in _tagged_children(box):
-        element = getattr(child, "element", None)
-        if element is not None and class_name in element.get("class", "").split() and child.element_tag == "div":
+        if _is_div_with_class(child, class_name):
             yield (*path, child)
         else:
             yield from _paths_to_class(child, class_name, (*path, child))
@@ -327,16 +326,17 @@ def _tagged_children(box):
 
 def _struct_element(pdf: pydyf.PDF, page_box, elements: list[pydyf.Dictionary], path: tuple) -> pydyf.Dictionary:
     """The struct element of the last box of ``path``, the boxes leading down to it from ``page_box``."""
-    parent = page_box
-    for box in path:
+    element = None
+    for parent, box in zip((page_box, *path), path):
         siblings = list(_tagged_children(parent))
         if len(siblings) != len(elements):
-            raise RuntimeError("WeasyPrint's tags no longer follow its boxes; the tri-fold cannot be tagged in fold order")
+            break
         element = elements[siblings.index(box)]
-        parent, elements = box, _struct_kids(pdf, element)
-    if element["S"] != "/Div":
-        raise RuntimeError("WeasyPrint's tags no longer follow its boxes; the tri-fold cannot be tagged in fold order")
-    return element
+        elements = _struct_kids(pdf, element)
+    else:
+        if element["S"] == "/Div":
+            return element
+    raise RuntimeError("WeasyPrint's tags no longer follow its boxes; the tri-fold cannot be tagged in fold order")
 
 
 def _struct_kids(pdf: pydyf.PDF, element: pydyf.Dictionary) -> list[pydyf.Dictionary]:
@@ -361,9 +361,13 @@ def _overflows(panel) -> bool:
 
 def _boxes_with_class(box, class_name: str):
     for child in _descendants(box):
-        element = getattr(child, "element", None)
-        if element is not None and class_name in element.get("class", "").split() and child.element_tag == "div":
+        if _is_div_with_class(child, class_name):
             yield child
+
+
+def _is_div_with_class(box, class_name: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and class_name in element.get("class", "").split() and box.element_tag == "div"
 
 
 def _descendants(box):
