@@ -273,10 +273,10 @@ def _make_documents(
     fail_fast: bool = False,
     stage: Stage = "write",
 ) -> Iterator[DocumentResult]:
-    import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
-    import handoutpress.typeset  # noqa: F401
-
     if jobs:
+        import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
+        import handoutpress.typeset  # noqa: F401
+
         _unpack_fonts(paths, jobs)
 
     def make_builder() -> DocumentBuilder:

@@ -79,7 +79,10 @@ def test_corpus_case(hostile_project, tmp_path, case):
         assert not hostname or hostname not in text.split()
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
-    checked = run(project, "check", "--root", str(project), *selection)
+    # The good practice's documents were shown to build above; check only the broken one.
+    hostile_only = [arg for arg in selection if arg != "riverbend-spine"]
+    hostile_only.remove("--practice")
+    checked = run(project, "check", "--root", str(project), "--jobs", "1", *hostile_only)
     assert checked.exit_code == 1, checked.output
     assert "Traceback" not in checked.output
     assert message in checked.output, checked.output
