@@ -1,6 +1,7 @@
 # make        set up (system packages, .venv) and build every handout into output/
 # make test   run the test suite
 # make check  validate content, practices and templates; write nothing
+# make validate  build every variant of a few handouts and check each PDF with veraPDF
 # make clean  remove output/ and caches (make distclean also removes .venv)
 # make bench  measure the press on a generated matrix of documents
 #
@@ -11,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup system build test check bench clean distclean
+.PHONY: all setup system build test check validate bench clean distclean
 
 all: setup build
 
@@ -33,6 +34,9 @@ test: setup
 
 check: setup
 	$(BIN)/python build.py check
+
+validate: setup
+	$(BIN)/python scripts/validate.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

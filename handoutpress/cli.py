@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PressError, SelectionError, printable
+from .errors import OptionsError, PressError, SelectionError, printable
 from .models import KINDS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .feedback import Feedback, display_path, write_report
@@ -112,7 +112,7 @@ def build_command(
     Documents whose inputs have not changed since the last build are skipped.
     """
     selection = Selection(procedures, kinds, practices, langs, shard)
-    options = BuildOptions(layout, imposition, print_marks, pdf_variant, large_print)
+    options = _run(context, lambda: BuildOptions(layout, imposition, print_marks, pdf_variant, large_print))
     root = root.resolve()
     feedback = Feedback(root, quiet=quiet, verbose=verbose, debug=context.obj["debug"])
     report = _run(
@@ -205,7 +205,7 @@ def _run(context: click.Context, action):
     """Turn the press's own errors into a clean message; let bugs raise."""
     try:
         return action()
-    except SelectionError as error:
+    except (SelectionError, OptionsError) as error:
         if context.obj.get("debug"):
             raise
         raise click.UsageError(error.describe()) from None

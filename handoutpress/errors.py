@@ -81,6 +81,10 @@ class OutputError(PressError):
     """The output folder cannot be written."""
 
 
+class OptionsError(PressError):
+    """Build options that cannot go together; the command line reports it as wrong usage."""
+
+
 class SelectionError(PressError):
     """The options ask for a procedure, practice, kind or language that does not exist."""
 

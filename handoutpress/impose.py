@@ -2,6 +2,10 @@
 
 Printed double-sided (flip on the short edge), folded in the middle and
 stapled on the fold, the sheets read in page order.
+
+Two pages merged onto one sheet have no structure tree a reader could follow,
+so an imposed file claims neither PDF/UA nor PDF/A: it carries no XMP and no
+``/MarkInfo``, and says in its keywords that it is for the printer.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 import io
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
 
 BLANK = None
+IMPOSED_NOTE = "Imposed for printing: not tagged; use the unimposed PDF for reading on screen"
 
 
 def booklet_order(page_count: int) -> list[tuple[int | None, int | None]]:
@@ -54,8 +59,11 @@ def _without_annotations(page: PageObject) -> PageObject:
 
 
 def _carry_document_metadata(reader: PdfReader, writer: PdfWriter) -> None:
-    info = reader.metadata or {}
-    writer.add_metadata({key: TextStringObject(str(value)) for key, value in info.items() if key != "/Producer"})
+    info = {key: str(value) for key, value in (reader.metadata or {}).items() if key != "/Producer"}
+    info["/Keywords"] = "; ".join(filter(None, (info.get("/Keywords"), IMPOSED_NOTE)))
+    writer.add_metadata({key: TextStringObject(value) for key, value in info.items()})
+    if "/ID" in reader.trailer:
+        writer._ID = ArrayObject(ByteStringObject(bytes(part.original_bytes)) for part in reader.trailer["/ID"])
     catalog = reader.trailer["/Root"]
     if "/Lang" in catalog:
         writer._root_object[NameObject("/Lang")] = TextStringObject(str(catalog["/Lang"]))

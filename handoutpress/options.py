@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .errors import OptionsError
+
 Layout = Literal["trifold", "pages"]
 Imposition = Literal["none", "booklet"]
 
@@ -22,6 +24,8 @@ class BuildOptions:
 
     Large print forces the pages layout: a tri-fold panel cannot hold 16 pt text.
     Booklet imposition also works on pages, each printed at half a sheet.
+    An imposed booklet loses its tags and metadata, so it cannot be PDF/A;
+    asking for both is refused rather than writing a file that claims it.
     """
 
     layout: Layout = "trifold"
@@ -29,6 +33,14 @@ class BuildOptions:
     print_marks: bool = False
     pdf_variant: str = DEFAULT_PDF_VARIANT
     large_print: bool = False
+
+    def __post_init__(self) -> None:
+        if self.imposition == "booklet" and self.pdf_variant.startswith("pdf/a"):
+            raise OptionsError(
+                f"--pdf-variant {self.pdf_variant} cannot be combined with --imposition booklet: an imposed "
+                "booklet keeps no tags, metadata or output intent, so it cannot be PDF/A; "
+                "build the archival files without --imposition"
+            )
 
     def layout_for(self, kind: str) -> Layout:
         if kind != "brochure" or self.large_print or self.imposition == "booklet":

@@ -99,7 +99,7 @@ class Typesetter:
             def finisher(_document, pdf_objects: pydyf.PDF) -> None:
                 if rendered.layout == "trifold":
                     tag_back_panel_last(document, pdf_objects)
-                collected.append(_facts(pdf_objects))
+                collected.append(_finish_objects(pdf_objects))
 
             with fetcher.attachments_only_from(self.paths.own_folders(practice.slug)):
                 pdf = document.write_pdf(
@@ -283,6 +283,38 @@ def _descendants(box):
 
 def _bottom(box) -> float:
     return box.position_y + box.margin_height()
+
+
+def _finish_objects(pdf: pydyf.PDF) -> PdfFacts:
+    _give_widgets_appearances(pdf)
+    return _facts(pdf)
+
+
+def _give_widgets_appearances(pdf: pydyf.PDF) -> None:
+    """Every form field gets an appearance of its own, and viewers are not asked to draw them.
+
+    WeasyPrint leaves text fields without an appearance stream and sets
+    NeedAppearances, which PDF/A forbids (ISO 19005 6.3.3, 6.4.1): an archived
+    form must look the same in every viewer. The fields are empty, so an empty
+    form XObject the size of the field is their true appearance; a viewer or
+    pypdf that fills a field draws a new one.
+    """
+    form = pdf.catalog.get("AcroForm")
+    if form is None:
+        return
+    for obj in list(pdf.objects):
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Widget" and "AP" not in obj:
+            left, top, right, bottom = obj["Rect"]
+            appearance = pydyf.Stream(
+                extra={
+                    "Type": "/XObject",
+                    "Subtype": "/Form",
+                    "BBox": pydyf.Array((0, 0, abs(right - left), abs(top - bottom))),
+                }
+            )
+            pdf.add_object(appearance)
+            obj["AP"] = pydyf.Dictionary({"N": appearance.reference})
+    form.pop("NeedAppearances", None)
 
 
 def _facts(pdf: pydyf.PDF) -> PdfFacts:
