@@ -241,7 +241,7 @@ def test_the_benchmark_runs_in_small_mode():
         "pipeline overhead: time per document, --jobs 1 / raw",
         "no-op rebuild of the whole matrix",
         "rebuild after one practice file changes",
-        "worker memory growth for 4x the documents",
+        "worker memory growth for 2x the documents",
     ):
         assert figure in result.stdout
     assert "(0 built, 12 up to date, 0 failed" in result.stdout
