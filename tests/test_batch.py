@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,13 +65,28 @@ def test_pdfs_carry_no_build_time_and_a_stable_identifier(built):
 # --- incremental ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh(project, tmp_path):
-    """A project copy built once; tests then change one thing and rebuild."""
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """A project copy and its output, built once for all the incremental tests."""
+    project = tmp_path_factory.mktemp("built-once")
+    for folder in ("content", "templates"):
+        shutil.copytree(ROOT / folder, project / folder)
+    out = project / "out"
     first = build(project, out_dir=out, jobs=2)
     assert first.ok and len(first.built) == ALL_DOCUMENTS
-    return project, out
+    return project
+
+
+@pytest.fixture
+def fresh(built_once, tmp_path):
+    """A copy of the built project; tests change one thing and rebuild.
+
+    The manifest names inputs relative to the project and outputs relative to
+    the output folder, so a copy elsewhere is exactly as up to date.
+    """
+    project = tmp_path / "project"
+    shutil.copytree(built_once, project, symlinks=True)
+    return project, project / "out"
 
 
 def test_a_noop_build_rebuilds_nothing(fresh):
