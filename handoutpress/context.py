@@ -4,20 +4,20 @@ A practice's template overrides come from an outside contractor. Handing them
 the validated pydantic models would also hand them every method those models
 inherit (``parse_raw`` unpickles, ``parse_file`` reads any file), so templates
 get copies made only of strings, numbers, booleans, ``None``, tuples and
-``Record`` mappings. Nothing reachable from the context has a method beyond
-those of ``str``, ``tuple`` and a read-only mapping.
+``Record``s. Nothing reachable from the context has a method beyond those of
+``str``, the numbers and ``tuple``; a ``Record`` has none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import fields, is_dataclass
 from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+
+from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, sheet_for
 
 PLAIN_SCALARS = (str, int, float, bool, type(None))
 
@@ -31,8 +31,8 @@ class Record:
 
     __slots__ = ("_items",)
 
-    def __init__(self, items: Mapping[str, Any] = (), /, **more: Any):
-        object.__setattr__(self, "_items", {**dict(items), **more})
+    def __init__(self, items: Mapping[str, Any], /):
+        object.__setattr__(self, "_items", dict(items))
 
     def __getitem__(self, key: str) -> Any:
         return self._items[key]
@@ -75,8 +75,6 @@ def plain(value: Any) -> Any:
     """
     if isinstance(value, Record):
         return value
-    if isinstance(value, Enum):
-        return plain(value.value)
     if isinstance(value, PLAIN_SCALARS):
         return value
     if isinstance(value, date):
@@ -85,8 +83,6 @@ def plain(value: Any) -> Any:
         return value.as_uri()
     if isinstance(value, BaseModel):
         return Record({name: plain(getattr(value, name)) for name in type(value).model_fields})
-    if is_dataclass(value) and not isinstance(value, type):
-        return Record({f.name: plain(getattr(value, f.name)) for f in fields(value)})
     if isinstance(value, dict):
         return Record({str(key): plain(item) for key, item in value.items()})
     if isinstance(value, (list, tuple)):
@@ -99,8 +95,6 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
 
     ``strings`` is the interface wording for the job's language, already plain.
     """
-    from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, sheet_for
-
     procedure = job.procedure.data
     practice = job.practice.data
     kind_name = strings["kinds"][job.kind]

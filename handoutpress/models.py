@@ -243,6 +243,10 @@ class ResolvedFont(Model):
     bold: Path
     italic: Path | None
 
+    @property
+    def files(self) -> frozenset[Path]:
+        return frozenset(p for p in (self.regular, self.bold, self.italic) if p is not None)
+
 
 class LoadedPractice(Model):
     """A validated practice with the files it names found and checked."""

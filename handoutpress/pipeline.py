@@ -4,10 +4,11 @@
 caller uses too. A failing file or document is recorded and the rest go on:
 one broken practice must not stop a clinic's other handouts.
 
-Documents are built in worker processes that each keep one renderer and one
-WeasyPrint typesetter warm for their whole life. Workers write the PDF
-themselves and send back only a small record, and at most a few documents
-per worker are in flight, so memory stays flat however large the build.
+Documents are made in worker processes (``workers``) that each keep one
+renderer and one WeasyPrint typesetter warm, and can be stopped when a
+document runs past its limits. Workers write the PDF themselves and send back
+only a small record, one document at a time, so memory stays flat however
+large the build.
 """
 
 from __future__ import annotations
@@ -252,9 +253,8 @@ def _unpack_fonts(paths: ProjectPaths, jobs: list[Job]) -> None:
     """Unpack the web fonts the jobs use once, here, so that every worker forked from this process has them."""
     files = set(paths.shared_fonts.rglob("*.woff*"))
     for job in jobs:
-        font = job.practice.font
-        if font is not None:
-            files.update(p for p in (font.regular, font.bold, font.italic) if p is not None)
+        if job.practice.font is not None:
+            files.update(job.practice.font.files)
     for file in sorted(files):
         try:
             unpacked_font(file.read_bytes())

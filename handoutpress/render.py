@@ -110,7 +110,8 @@ class Renderer:
         strings, strings_file = self._strings_and_file(slug, job.lang)
         template_name = f"{job.kind}{TEMPLATE_SUFFIX}"
         kinds = strings["kinds"] if "kinds" in strings else None
-        if not isinstance(kinds, Record) or not isinstance(kinds[job.kind] if job.kind in kinds else None, str):
+        kind_name = kinds[job.kind] if isinstance(kinds, Record) and job.kind in kinds else None
+        if not isinstance(kind_name, str):
             raise TemplateError(f"the wording needs a text for kinds.{job.kind}", strings_file, f"kinds.{job.kind}")
         context = get_context(job, strings, self.options)
         layout = context["layout"]
@@ -249,7 +250,7 @@ class _Utf8Loader(jinja2.FileSystemLoader):
 
 def _font_files(practice: LoadedPractice) -> set[Path]:
     font = practice.font
-    return {p for p in (font.regular, font.bold, font.italic) if p is not None} if font else set()
+    return set(font.files) if font else set()
 
 
 def _month_year(value: str, months: tuple[str, ...]) -> str:

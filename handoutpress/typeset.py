@@ -71,11 +71,10 @@ class Typesetter:
         self.paths = paths
         self.options = options
         self._font_configs: dict[str, _CheckedFontConfiguration] = {}
-        self._stylesheets: dict[tuple[str, str, tuple[Path, ...], tuple[str, ...]], _ParsedStylesheet] = {}
+        self._stylesheets: dict[tuple[str, str, tuple[Path, ...]], _ParsedStylesheet] = {}
 
     def typeset(self, rendered: RenderedDocument) -> TypesetDocument:
         practice = rendered.job.practice
-        hosts = tuple(practice.data.network.allowed_hosts)
         fetcher = self._fetcher(rendered)
         font_config = self._font_configs.get(practice.slug)
         if font_config is None:
@@ -83,7 +82,7 @@ class Typesetter:
             font_config = self._font_configs[practice.slug] = _CheckedFontConfiguration(self.paths.shared_fonts, own_family)
         html = weasyprint.HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         try:
-            stylesheets = [self._stylesheet(url, rendered, hosts, fetcher, font_config) for url in rendered.stylesheets]
+            stylesheets = [self._stylesheet(url, rendered, fetcher, font_config) for url in rendered.stylesheets]
             # No image cache: every file a document uses must pass the fetcher,
             # which is how the build learns what to watch for changes.
             try:
@@ -137,16 +136,17 @@ class Typesetter:
         self,
         url: str,
         rendered: RenderedDocument,
-        hosts: tuple[str, ...],
         fetcher: ConfinedFetcher,
         font_config: _CheckedFontConfiguration,
     ) -> weasyprint.CSS:
         """A stylesheet, parsed once per practice and reused while its files are unchanged.
 
         Its files count as read by every document that uses it, so that
-        incremental builds still see them.
+        incremental builds still see them. The practice's slug stands for
+        everything else that shapes the parse (its hosts, its fonts): a worker
+        loads the project once.
         """
-        key = (rendered.job.practice.slug, url, rendered.layers, hosts)
+        key = (rendered.job.practice.slug, url, rendered.layers)
         parsed = self._stylesheets.get(key)
         if parsed is None or not parsed.is_current():
             own = self._fetcher(rendered)
