@@ -10,8 +10,6 @@ a host a practice names in ``network.allowed_hosts``.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -65,16 +63,20 @@ class ConfinedFetcher(URLFetcher):
         self.layers = tuple(layer.resolve() for layer in layers)
         self.served: set[Path] = set()
         self.refused: list[RefusedFetch] = []
-        self._confined_to: tuple[Path, ...] | None = None
 
-    @contextmanager
-    def attachments_only_from(self, folders: tuple[Path, ...]) -> Iterator[None]:
-        """While the PDF is written, the only files fetched are attachments; they must be the practice's own."""
-        self._confined_to = tuple(folder.resolve() for folder in folders)
-        try:
-            yield
-        finally:
-            self._confined_to = None
+    def check_attachment(self, url: str, folders: tuple[Path, ...]) -> None:
+        """A file to be embedded in the PDF must be one of the practice's own (``folders``).
+
+        Other schemes are left to ``fetch``, which refuses them unless the
+        practice allows the host.
+        """
+        if urlsplit(url).scheme.lower() != "file":
+            return
+        path = self.allowed_path(url)
+        if not any(path.is_relative_to(folder.resolve()) for folder in folders):
+            refusal = RefusedFetch(url, "a file attached to a PDF must be in the practice's own folder")
+            self._remember(refusal)
+            raise refusal
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         try:
@@ -142,8 +144,6 @@ class ConfinedFetcher(URLFetcher):
         path = self._through_layers(path, url)
         if not path.is_file():
             raise RefusedFetch(url, "file not found")
-        if self._confined_to is not None and not any(path.is_relative_to(folder) for folder in self._confined_to):
-            raise RefusedFetch(url, "a file attached to a PDF must be in the practice's own folder")
         self.served.add(path)
         return path
 

@@ -16,6 +16,7 @@ from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
+from weasyprint.html import element_has_link_type, parse_url
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 
 from .errors import FetchError, LayoutError, TemplateError
@@ -100,14 +101,15 @@ class Typesetter:
                     tag_back_panel_last(document, pdf_objects)
                 collected.append(_finish_objects(pdf_objects))
 
-            with fetcher.attachments_only_from(self.paths.own_folders(practice.slug)):
-                pdf = document.write_pdf(
-                    finisher=finisher,
-                    pdf_variant=self.options.pdf_variant,
-                    pdf_tags=True,
-                    pdf_forms=True,
-                    pdf_identifier=_stable_identifier(rendered),
-                )
+            for url in _attachment_urls(html, document):
+                fetcher.check_attachment(url, self.paths.own_folders(practice.slug))
+            pdf = document.write_pdf(
+                finisher=finisher,
+                pdf_variant=self.options.pdf_variant,
+                pdf_tags=True,
+                pdf_forms=True,
+                pdf_identifier=_stable_identifier(rendered),
+            )
             if fetcher.refused:
                 raise fetcher.refused[0]
             font_config.check_embedded(document, rendered)
@@ -283,6 +285,23 @@ def _descendants(box):
 
 def _bottom(box) -> float:
     return box.position_y + box.margin_height()
+
+
+def _attachment_urls(html: weasyprint.HTML, document):
+    """Every file the PDF would embed: ``<a rel="attachment">`` links and ``<link rel="attachment">``.
+
+    Checked before the PDF is written rather than by watching what is fetched
+    while it is written, because images inside SVG are fetched then too.
+    """
+    for page in document.pages:
+        for link_type, target, _rectangle, _box in page.links:
+            if link_type == "attachment":
+                yield target
+    for element in html.etree_element.iter("link"):
+        if element_has_link_type(element, "attachment"):
+            url = parse_url(element.get("href"), html.base_url)
+            if url is not None:
+                yield url
 
 
 def _finish_objects(pdf: pydyf.PDF) -> PdfFacts:

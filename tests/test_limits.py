@@ -122,6 +122,28 @@ def test_one_practices_fonts_never_change_anothers_pdfs(project, tmp_path):
     assert (together / name).read_bytes() == (alone / name).read_bytes()
 
 
+def test_an_image_inside_a_shared_svg_is_not_taken_for_an_attachment(project, tmp_path):
+    """SVG images fetch their own images while the PDF is written; only real attachments are confined."""
+    from PIL import Image
+
+    Image.new("RGB", (20, 20), (200, 30, 30)).save(project / "templates/dot.png")
+    (project / "templates/badge.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="40">'
+        '<image xlink:href="dot.png" width="40" height="40"/></svg>'
+    )
+    override(
+        project,
+        "riverbend-spine",
+        "consent.html.j2",
+        '{% extends "default/consent.html.j2" %}\n{% block heading %}<img src="badge.svg" alt="">{{ super() }}{% endblock %}\n',
+    )
+    out = tmp_path / "out"
+    report = build(project, Selection(practices=("riverbend-spine",), kinds=("consent",)), out_dir=out, jobs=1)
+    assert report.ok, [e.describe() for e in report.failures]
+    inputs = json.loads((out / "manifest.json").read_text())["documents"][0]["inputs"]
+    assert "templates/dot.png" in inputs
+
+
 # --- limits -------------------------------------------------------------------------------
 
 
