@@ -249,13 +249,13 @@ def _since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _unpack_fonts(paths: ProjectPaths, jobs: list[Job]) -> None:
-    """Unpack the web fonts the jobs use once, here, so that every worker forked from this process has them."""
-    files = set(paths.shared_fonts.rglob("*.woff*"))
-    for job in jobs:
-        if job.practice.font is not None:
-            files.update(job.practice.font.files)
-    for file in sorted(files):
+def _unpack_shared_fonts(paths: ProjectPaths) -> None:
+    """Unpack the shared web fonts once, here, so that every worker forked from this process has them.
+
+    Only the shared ones: a practice's own font comes from outside and is
+    unpacked in the worker, where the time and memory limits hold.
+    """
+    for file in sorted(paths.shared_fonts.rglob("*.woff*")):
         try:
             unpacked_font(file.read_bytes())
         except OSError:
@@ -277,7 +277,7 @@ def _make_documents(
         import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
         import handoutpress.typeset  # noqa: F401
 
-        _unpack_fonts(paths, jobs)
+        _unpack_shared_fonts(paths)
 
     def make_builder() -> DocumentBuilder:
         return DocumentBuilder(paths, out, options, stage, limits)
