@@ -51,14 +51,14 @@ print(json.dumps({
 """
 
 
-def make_matrix(folder: Path, procedures: int, practices: int) -> int:
-    """A project of synthetic procedures shaped like the real one, in two languages."""
+def make_matrix(folder: Path, procedures: int, practices: int, languages: int) -> int:
+    """A project of synthetic procedures shaped like the real one, in one or two languages."""
     shutil.copytree(ROOT / "templates", folder / "templates")
     shutil.copy(ROOT / "templates/i18n/en.yaml", folder / f"templates/i18n/{SECOND_LANGUAGE}.yaml")
     source = (ROOT / "content/procedures/kyphoplasty/en.yaml").read_text()
     for number in range(1, procedures + 1):
         procedure_id = f"synthetic-{number:03d}"
-        for lang in ("en", SECOND_LANGUAGE):
+        for lang in ("en", SECOND_LANGUAGE)[:languages]:
             text = source.replace("id: kyphoplasty", f"id: {procedure_id}").replace("lang: en", f"lang: {lang}")
             text = text.replace("title: Kyphoplasty", f"title: Synthetic procedure {number}")
             target = folder / "content/procedures" / procedure_id / f"{lang}.yaml"
@@ -77,7 +77,7 @@ def make_matrix(folder: Path, procedures: int, practices: int) -> int:
         (folder / "content/practices" / f"{slug}.yaml").write_text(text)
         (folder / "content/practices" / slug).mkdir()
         shutil.copy(logo, folder / "content/practices" / slug / "logo.svg")
-    return procedures * practices * 2 * 3
+    return procedures * practices * languages * 3
 
 
 def measured_build(project: Path, out: Path, *args: str) -> dict:
@@ -137,16 +137,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="a tiny matrix, to show the benchmark works")
     args = parser.parse_args()
-    procedures, practices, command_sample, raw_sample = (1, 2, 1, 2) if args.small else (10, 5, 12, 60)
+    procedures, practices, languages, command_sample, raw_sample = (1, 1, 1, 1, 2) if args.small else (10, 5, 2, 12, 60)
     scale = 2 if args.small else 4  # how much larger the matrix for the memory figures is
     jobs = default_jobs()
 
     with tempfile.TemporaryDirectory(prefix="handout-bench-") as temporary:
         work = Path(temporary)
         project, large = work / "matrix", work / f"matrix-{scale}x"
-        count = make_matrix(project, procedures, practices)
-        large_count = make_matrix(large, procedures * scale, practices)
-        print(f"matrix: {procedures} procedures x 3 kinds x {practices} practices x 2 languages = {count} documents")
+        count = make_matrix(project, procedures, practices, languages)
+        large_count = make_matrix(large, procedures * scale, practices, languages)
+        print(f"matrix: {procedures} procedures x 3 kinds x {practices} practices x {languages} languages = {count} documents")
         print(f"machine: {os.cpu_count()} cores; default --jobs {jobs}")
 
         serial = measured_build(project, work / "out-1", "--jobs", "1", "--force")

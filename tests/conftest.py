@@ -1,4 +1,10 @@
-"""Shared fixtures: the real project built once, and throwaway copies to break."""
+"""Shared fixtures: the test project built once, and throwaway copies to break.
+
+Tests build ``tests/project/`` (its own procedure and three practices) over the
+shared templates, never the shipped ``content/``: the shipped content is free to
+grow without changing what any test expects. Only ``test_shipped_content.py``
+reads the shipped content, for what it must say.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +17,41 @@ from pdfs import page_texts, pdf_text  # noqa: F401  (re-exported for older test
 from handoutpress import build
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).resolve().parent / "project"
+
+
+def make_project(dest: Path, practices: tuple[str, ...] | None = None) -> Path:
+    """Lay the test project over the shared templates at *dest*.
+
+    *practices* keeps only those of the fixture's practices (and their
+    overrides): loading fewer practices keeps the many small tests fast.
+    """
+    shutil.copytree(ROOT / "templates", dest / "templates", ignore=shutil.ignore_patterns("practices"))
+    shutil.copytree(FIXTURE, dest, dirs_exist_ok=True)
+    if practices is not None:
+        for folder in (dest / "content/practices", dest / "templates/practices"):
+            for entry in folder.iterdir():
+                if entry.name.removesuffix(".yaml") not in practices:
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    return dest
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """The repository's own content and templates, built once into a temporary folder."""
+def test_project(tmp_path_factory) -> Path:
+    """The test project, laid out once, for tests that only read or build it."""
+    return make_project(tmp_path_factory.mktemp("test-project"))
+
+
+@pytest.fixture(scope="session")
+def built(test_project, tmp_path_factory) -> Path:
+    """The test project built once into a temporary folder."""
     out = tmp_path_factory.mktemp("output")
-    report = build(ROOT, out_dir=out)
+    report = build(test_project, out_dir=out)
     assert report.ok, [e.describe() for e in report.failures]
     return out
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A copy of the project's content and templates that a test may change."""
-    for folder in ("content", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
+    """A copy of the test project that a test may change."""
+    return make_project(tmp_path)

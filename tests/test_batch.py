@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, make_project
 from pypdf import PdfReader
 
 from handoutpress import Selection, build
@@ -44,11 +44,11 @@ def cli(*args: str, root: Path, env: dict | None = None) -> subprocess.Completed
 # --- reproducible ------------------------------------------------------------------
 
 
-def test_two_builds_and_jobs_1_vs_2_are_byte_identical(built, tmp_path):
+def test_two_builds_and_jobs_1_vs_2_are_byte_identical(built, test_project, tmp_path):
     again = tmp_path / "again"
-    assert build(ROOT, out_dir=again, jobs=1).ok
+    assert build(test_project, out_dir=again, jobs=1).ok
     parallel = tmp_path / "parallel"
-    assert build(ROOT, out_dir=parallel, jobs=2).ok
+    assert build(test_project, out_dir=parallel, jobs=2).ok
     assert len(hashes(built)) == ALL_DOCUMENTS
     assert hashes(again) == hashes(built) == hashes(parallel)
     assert (again / "manifest.json").read_bytes() == (parallel / "manifest.json").read_bytes()
@@ -68,9 +68,7 @@ def test_pdfs_carry_no_build_time_and_a_stable_identifier(built):
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory):
     """A project copy and its output, built once for all the incremental tests."""
-    project = tmp_path_factory.mktemp("built-once")
-    for folder in ("content", "templates"):
-        shutil.copytree(ROOT / folder, project / folder)
+    project = make_project(tmp_path_factory.mktemp("built-once"))
     out = project / "out"
     first = build(project, out_dir=out, jobs=2)
     assert first.ok and len(first.built) == ALL_DOCUMENTS
@@ -159,9 +157,11 @@ def test_a_deleted_or_hand_edited_output_is_rebuilt(fresh):
 
 def test_other_options_or_force_rebuild_everything(fresh):
     project, out = fresh
-    assert len(build(project, out_dir=out, options=BuildOptions(large_print=True)).built) == ALL_DOCUMENTS
-    assert len(build(project, out_dir=out, options=BuildOptions(large_print=True)).built) == 0
-    assert len(build(project, out_dir=out, options=BuildOptions(large_print=True), force=True).built) == ALL_DOCUMENTS
+    one = Selection(practices=("riverbend-spine",))
+    large = BuildOptions(large_print=True)
+    assert len(build(project, one, out_dir=out, options=large).built) == 3
+    assert len(build(project, one, out_dir=out, options=large).built) == 0
+    assert len(build(project, one, out_dir=out, options=large, force=True).built) == 3
 
 
 def test_the_manifest_records_every_input(fresh):
@@ -191,27 +191,26 @@ def test_the_manifest_records_every_input(fresh):
 
 
 @pytest.mark.parametrize("shards", [2, 3, 5])
-def test_shards_partition_the_documents(shards):
-    project = load_project(ProjectPaths.at(ROOT))
+def test_shards_partition_the_documents(test_project, shards):
+    project = load_project(ProjectPaths.at(test_project))
     everything = [str(job.output_name) for job in plan(project, Selection())]
     parts = [[str(job.output_name) for job in plan(project, Selection(shard=(k, shards)))] for k in range(1, shards + 1)]
     assert sorted(name for part in parts for name in part) == sorted(everything)
     assert sum(len(part) for part in parts) == len(everything)
 
 
-def test_shard_builds_add_up_to_the_full_build(built, tmp_path):
+def test_shard_builds_add_up_to_the_full_build(built, test_project, tmp_path):
     union = {}
     for k in (1, 2):
         out = tmp_path / f"shard-{k}"
-        result = cli("--shard", f"{k}/2", "--out", str(out), "--jobs", "1", root=ROOT)
-        assert result.returncode == 0, result.stderr
+        assert build(test_project, Selection(shard=(k, 2)), out, jobs=1).ok
         union.update(hashes(out))
     assert union == hashes(built)
 
 
-def test_a_bad_shard_is_a_usage_error():
+def test_a_bad_shard_is_a_usage_error(test_project):
     for value in ("0/2", "3/2", "one/two"):
-        result = cli("--shard", value, "--out", "/tmp/never-written", root=ROOT)
+        result = cli("--shard", value, "--out", "/tmp/never-written", root=test_project)
         assert result.returncode == 2
         assert "--shard" in result.stderr
 
@@ -260,5 +259,5 @@ def test_the_benchmark_runs_in_small_mode():
         "worker memory growth for 2x the documents",
     ):
         assert figure in result.stdout
-    assert "(0 built, 12 up to date, 0 failed" in result.stdout
-    assert "(6 built, 6 up to date, 0 failed" in result.stdout
+    assert "(0 built, 3 up to date, 0 failed" in result.stdout
+    assert "(3 built, 0 up to date, 0 failed" in result.stdout

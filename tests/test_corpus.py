@@ -10,13 +10,15 @@ may contain the text of a file outside the project.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import FIXTURE, make_project
 from pdfs import pdf_text
 
 from handoutpress.cli import main
@@ -32,12 +34,26 @@ def test_the_corpus_is_large_enough():
 
 @pytest.fixture
 def hostile_project(tmp_path):
-    project = tmp_path / "project"
-    for folder in ("content", "templates"):
-        shutil.copytree(ROOT / folder, project / folder)
+    project = make_project(tmp_path / "project", practices=("riverbend-spine",))
     shutil.copytree(CORPUS / "_base", project, dirs_exist_ok=True)
     (tmp_path / "secret.txt").write_text(SECRET)
     return project
+
+
+@pytest.fixture(scope="module")
+def good_output(tmp_path_factory) -> Path:
+    """The good practice's documents, built once: each case starts from them, so only the broken one is typeset.
+
+    Where a case leaves the good practice's inputs as they were, its documents
+    are up to date and must stay so, not fail or vanish; test_limits and
+    test_errors show that a failing document does not stop the next one in
+    the same worker.
+    """
+    project = make_project(tmp_path_factory.mktemp("good-project"), practices=("riverbend-spine",))
+    out = tmp_path_factory.mktemp("good-output")
+    result = run(project, "build", "--root", str(project), "--out", str(out), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return out
 
 
 def run(project: Path, *args: str):
@@ -54,7 +70,7 @@ def expected_message(case: str) -> tuple[str, tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_corpus_case(hostile_project, tmp_path, case):
+def test_corpus_case(hostile_project, good_output, tmp_path, case):
     project = hostile_project
     shutil.copytree(CORPUS / case / "files", project, dirs_exist_ok=True)
     message, kinds = expected_message(case)
@@ -64,6 +80,7 @@ def test_corpus_case(hostile_project, tmp_path, case):
     for kind in kinds:
         selection += ["-k", kind]
     out = tmp_path / "out"
+    shutil.copytree(good_output, out)
 
     built = run(project, "build", "--root", str(project), "--out", str(out), "--jobs", "1", *selection)
     assert built.exit_code == 1, built.output
@@ -71,9 +88,15 @@ def test_corpus_case(hostile_project, tmp_path, case):
     assert "Traceback" not in built.output
     assert message in built.output, built.output
 
-    assert (out / "riverbend-spine/en" / f"kyphoplasty-{kinds[0]}.pdf").is_file(), "the good practice was not built"
+    assert (out / "riverbend-spine/en" / f"kyphoplasty-{kinds[0]}.pdf").is_file(), "the good practice's document is gone"
+    assert not re.search(r"^FAILED +riverbend-spine/", built.output, re.MULTILINE), built.output
+    listed = {entry["path"] for entry in json.loads((out / "manifest.json").read_text())["documents"]}
+    assert f"riverbend-spine/en/kyphoplasty-{kinds[0]}.pdf" in listed
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").is_file() else None
     for pdf in out.rglob("*.pdf"):
+        before = good_output / pdf.relative_to(out)
+        if before.is_file() and before.read_bytes() == pdf.read_bytes():
+            continue  # the good practice's document, as it was before the case
         text = pdf_text(pdf)
         assert SECRET not in text
         assert not hostname or hostname not in text.split()
@@ -117,7 +140,7 @@ def test_a_practice_may_allow_a_host_explicitly(hostile_project, tmp_path):
     import http.server
     import threading
 
-    image = (ROOT / "content/practices/riverbend-spine/logo.svg").read_bytes()
+    image = (FIXTURE / "content/practices/riverbend-spine/logo.svg").read_bytes()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, make_project
 from pdfs import fonts_of, is_embedded, page_texts
 from pypdf import PdfReader
 
@@ -19,7 +20,6 @@ from handoutpress.load import load_project
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import Job
 
-ROOT = Path(__file__).resolve().parent.parent
 
 NAMES = {
     "polish": ("Dr. Łukasz Dąbrowski", "Zofia Wójcik-Żuławska"),
@@ -68,9 +68,7 @@ def job_for(project: Path, slug: str, kind: str = "consent") -> Job:
 @pytest.fixture(scope="module")
 def names_built(tmp_path_factory) -> Path:
     """One practice per language, named after two of its people, with a consent summary and a discharge sheet."""
-    project = tmp_path_factory.mktemp("names")
-    for folder in ("content", "templates"):
-        shutil.copytree(ROOT / folder, project / folder)
+    project = make_project(tmp_path_factory.mktemp("names"), practices=("riverbend-spine",))
     for language, names in NAMES.items():
         write_practice(project, f"names-{language}", named_after(names))
     out = project / "out"

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from pypdf import PdfReader, PdfWriter
 
 from handoutpress import PressError, Selection, build
@@ -24,7 +23,7 @@ FORMS = ("consent", "discharge")
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> dict[str, Path]:
+def outputs(test_project, tmp_path_factory) -> dict[str, Path]:
     """The forms of one practice, built as PDF/UA, PDF/A-3b and imposed."""
     options = {
         "ua": BuildOptions(),
@@ -35,7 +34,7 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
     for name, option in options.items():
         out = tmp_path_factory.mktemp(name)
         selection = Selection(practices=("riverbend-spine",), kinds=FORMS, langs=("en",))
-        report = build(ROOT, selection, out, options=option)
+        report = build(test_project, selection, out, options=option)
         assert report.ok, [e.describe() for e in report.failures]
         built[name] = out
     return built
@@ -129,9 +128,9 @@ def test_pdfa_with_booklet_imposition_is_refused(variant):
         BuildOptions(imposition="booklet", pdf_variant=variant)
 
 
-def test_the_command_line_refuses_pdfa_with_booklet_as_wrong_usage(tmp_path):
+def test_the_command_line_refuses_pdfa_with_booklet_as_wrong_usage(test_project, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(ROOT), "--out", str(tmp_path / "out"),
+        [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(test_project), "--out", str(tmp_path / "out"),
          "--pdf-variant", "pdf/a-3b", "--imposition", "booklet"],
         capture_output=True,
         text=True,
