@@ -5,16 +5,18 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
 import sys
 import time
 import zlib
+from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, make_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -182,12 +184,13 @@ def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(monkeypatch, tmp_p
 
 def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
     out = tmp_path / "out"
-    assert build(project, out_dir=out).ok
+    two = ("riverbend-spine", "harbourside-spine")  # six documents, enough to be killed among
+    assert build(project, Selection(practices=two), out_dir=out).ok
     old = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
 
     content = project / "content/procedures/kyphoplasty/en.yaml"
     content.write_text(content.read_text().replace("Kyphoplasty is an outpatient procedure.", "Kyphoplasty is an outpatient procedure, done in a day."))
-    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v"]
+    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v", "--practice", two[0], "--practice", two[1]]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for _ in range(3):  # let a few documents be replaced, then kill it in the middle of the rest
         process.stdout.readline()
@@ -199,7 +202,7 @@ def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
         assert len(PdfReader(path).pages) >= 1
         after_kill[str(path.relative_to(out))] = sha256(path.read_bytes())
 
-    report = build(project, out_dir=out)  # the next build repairs the rest
+    report = build(project, Selection(practices=two), out_dir=out)  # the next build repairs the rest
     assert report.ok
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     new = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
@@ -335,11 +338,20 @@ ONE_DOCUMENT = Selection(practices=("riverbend-spine",), kinds=("consent",))
 ONE_NAME = "riverbend-spine/en/kyphoplasty-consent.pdf"
 
 
+@pytest.fixture(scope="module")
+def one_document_built(tmp_path_factory) -> Path:
+    """A project with its one document built into ``out/`` inside it, made once for the module."""
+    project = make_project(tmp_path_factory.mktemp("one-document"))
+    assert build(project, ONE_DOCUMENT, project / "out", jobs=1).ok
+    return project
+
+
 @pytest.fixture
-def built_once(project, tmp_path):
-    """A project built once, its one manifest record, and a file outside the project with its hash."""
-    out = tmp_path / "out"
-    assert build(project, ONE_DOCUMENT, out, jobs=1).ok
+def built_once(one_document_built, tmp_path):
+    """A copy of that project and its output, its one manifest record, and a file outside the project."""
+    project = tmp_path / "project"
+    shutil.copytree(one_document_built, project, symlinks=True)
+    out = project / "out"
     (record,) = json.loads((out / "manifest.json").read_text())["documents"]
     outside = tmp_path / "outside.txt"
     outside.write_text("not the project's")
@@ -354,7 +366,7 @@ HOSTILE_MANIFESTS = {
     "nested too deep": lambda record, outside: '{"documents": ' + "[" * 100_000 + "]" * 100_000 + "}",
     "not an object": lambda record, outside: "[1, 2]",
     "documents not a list": lambda record, outside: json.dumps({"documents": {"a": record}}),
-    "absolute path": lambda record, outside: _documents({**record, "path": str(outside.parent / "out" / record["path"])}),
+    "absolute path": lambda record, outside: _documents({**record, "path": str(outside.parent / "project/out" / record["path"])}),
     "path through ..": lambda record, outside: _documents({**record, "path": f"../out/{record['path']}"}),
     "path with NUL": lambda record, outside: _documents({**record, "path": record["path"] + "\0"}),
     "path not its document": lambda record, outside: _documents({**record, "kind": "brochure"}),
