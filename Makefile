@@ -30,7 +30,7 @@ build: setup
 	$(BIN)/python build.py build $(BUILD_ARGS)
 
 test: setup
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 check: setup
 	$(BIN)/python build.py check

@@ -16,8 +16,6 @@ from handoutpress import Selection, build
 from handoutpress.impose import booklet_order, impose_booklet
 from handoutpress.options import BLEED_MM, BuildOptions
 
-# Its module-scoped builds are made once, on one test worker (make test runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("print-variants")
 
 MM = 72 / 25.4
 PRACTICES = ("riverbend-spine", "harbourside-spine", "lakeside-spine-care")

@@ -14,8 +14,6 @@ from pdfs import pdf_text
 
 from handoutpress import Selection, build
 
-# Its module-scoped builds are made once, on one test worker (make test runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("shipped-content")
 
 KINDS = ("brochure", "consent", "discharge")
 PRACTICE = "riverbend-spine"

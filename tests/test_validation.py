@@ -19,8 +19,6 @@ from handoutpress import PressError, Selection, build
 from handoutpress.impose import IMPOSED_NOTE
 from handoutpress.options import BuildOptions
 
-# Its module-scoped builds are made once, on one test worker (make test runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("validation-outputs")
 
 FORMS = ("consent", "discharge")
 
