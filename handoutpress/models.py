@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 KINDS: tuple[str, ...] = ("brochure", "consent", "discharge")
 Kind = Literal["brochure", "consent", "discharge"]
@@ -38,12 +38,16 @@ class Model(BaseModel):
 # --- procedure content -----------------------------------------------------
 
 
+ReviewStatus = Literal["draft", "reviewed"]
+
+
 class Review(Model):
     """Who checked the clinical text and when it must be checked again."""
 
     reviewed_by: ShortText
     reviewed_on: date
     next_review: date
+    status: ReviewStatus
     source: Text
 
     @model_validator(mode="after")
@@ -53,85 +57,194 @@ class Review(Model):
         return self
 
 
-class About(Model):
-    summary: Text
-    details: TextList
-    benefits: TextList
-    best_time: Text
+# --- blocks: what a section's body is made of ----------------------------------------
+# Each block is a mapping with one key, its type (as Pandoc's AST or Portable
+# Text name their nodes); text in any of them may use **bold**, *italic* and
+# line breaks (see markup.py), nothing else.
 
 
-class Before(Model):
-    checks_intro: Text
-    checks: TextList
-    checks_purpose: Text
-    tell_your_doctor_intro: Text
-    tell_your_doctor: TextList
-    instructions: Text
-
-
-class DayOf(Model):
-    setting: Text
-    anesthesia: Text
-    driver: Text
-    position: Text
-    steps_intro: Text
-    steps: TextList
-
-
-class TimelineEntry(Model):
+class TimedStep(Model):
     when: ShortText
     what: TextList
 
 
-class Recovery(Model):
-    intro: Text
-    timeline: Annotated[list[TimelineEntry], Field(min_length=1)]
+class ScheduleRow(Model):
+    when: ShortText
+    what: Text
 
 
-class Risks(Model):
-    intro: Text
-    items: TextList
-    rarity: Text
+class Table(Model):
+    header: Annotated[list[ShortText], Field(min_length=1, max_length=6)]
+    rows: Annotated[list[Annotated[list[Text], Field(min_length=1, max_length=6)]], Field(min_length=1, max_length=60)]
+    caption: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _rows_match_header(self) -> Table:
+        for number, row in enumerate(self.rows, 1):
+            if len(row) != len(self.header):
+                raise ValueError(f"row {number} has {len(row)} cells; the header has {len(self.header)}")
+        return self
 
 
-class WarningSigns(Model):
-    intro: Text
-    items: TextList
+class DoDont(Model):
+    do: TextList
+    dont: TextList
 
 
-class Questions(Model):
-    intro: Text
-    organisations: TextList
+class Callout(Model):
+    tone: Literal["important", "warning", "tip"]
+    text: Text
 
 
-class PracticeDefaults(Model):
-    """Text the source does not give, which each practice may fill in.
+class Figure(Model):
+    """An image from the procedure's own folder; what it shows must be said in words too."""
 
-    The defaults send the patient to their own care team rather than making a
-    clinical claim the source does not support.
-    """
+    image: ShortText
+    alt: ShortText
+    caption: Text
 
-    alternatives: Text
-    arrival: Text
-    eating_and_drinking: Text
+
+class Definition(Model):
+    term: ShortText
+    meaning: Text
+
+
+class Paragraph(Model):
+    paragraph: Text
+
+
+class Bullets(Model):
+    bullets: TextList
+
+
+class Steps(Model):
+    steps: TextList
+
+
+class Timeline(Model):
+    timeline: Annotated[list[TimedStep], Field(min_length=1)]
+
+
+class Schedule(Model):
+    schedule: Annotated[list[ScheduleRow], Field(min_length=1)]
+
+
+class TableBlock(Model):
+    table: Table
+
+
+class Checklist(Model):
+    checklist: TextList
+
+
+class DoDontBlock(Model):
+    do_dont: DoDont
+
+
+class CalloutBlock(Model):
+    callout: Callout
+
+
+class FigureBlock(Model):
+    figure: Figure
+
+
+class DefinitionBlock(Model):
+    definition: Definition
+
+
+class PracticeTextBlock(Model):
+    """Where a practice's own wording goes (arrival times, eating and drinking); the procedure gives the default."""
+
+    practice_text: Slug
+
+
+BLOCK_TYPES: dict[str, type[Model]] = {
+    "paragraph": Paragraph,
+    "bullets": Bullets,
+    "steps": Steps,
+    "timeline": Timeline,
+    "schedule": Schedule,
+    "table": TableBlock,
+    "checklist": Checklist,
+    "do_dont": DoDontBlock,
+    "callout": CalloutBlock,
+    "figure": FigureBlock,
+    "definition": DefinitionBlock,
+    "practice_text": PracticeTextBlock,
+}
+Block = (
+    Paragraph | Bullets | Steps | Timeline | Schedule | TableBlock | Checklist
+    | DoDontBlock | CalloutBlock | FigureBlock | DefinitionBlock | PracticeTextBlock
+)
+
+
+def _one_block(value: object) -> object:
+    """Pick the block's model by its one key, so an error names that block, not every type that did not match."""
+    if isinstance(value, dict) and len(value) == 1:
+        (kind,) = value
+        model = BLOCK_TYPES.get(kind)
+        if model is not None:
+            return model.model_validate(value)
+        raise ValueError(f"unknown block type {kind!r} (one of: {', '.join(BLOCK_TYPES)})")
+    raise ValueError(f"a block is a mapping with one key, its type (one of: {', '.join(BLOCK_TYPES)})")
+
+
+AnyBlock = Annotated[Block, BeforeValidator(_one_block)]
+
+ROLES: tuple[str, ...] = (
+    "about",          # what it is
+    "why",            # why it is done
+    "benefits",
+    "before",         # talking with the care team beforehand, tests, medicines
+    "preparation",    # what to do on which day before it
+    "on_the_day",
+    "steps",          # how it is done
+    "recovery",
+    "risks",
+    "warning_signs",  # when to call
+    "alternatives",
+    "results",
+    "follow_up",
+    "questions",
+)
+Role = Literal[
+    "about", "why", "benefits", "before", "preparation", "on_the_day", "steps",
+    "recovery", "risks", "warning_signs", "alternatives", "results", "follow_up", "questions",
+]
+
+
+class Section(Model):
+    role: Role
+    title: ShortText | None = None
+    """The heading; without one, the kind's wording for the role is used."""
+    kinds: Annotated[list[str], Field(min_length=1)] | None = None
+    """Only in these kinds; by default every kind whose recipe has the role."""
+    blocks: Annotated[list[AnyBlock], Field(min_length=1, max_length=60)]
 
 
 class Procedure(Model):
-    """One procedure in one language: everything its handouts may say."""
+    """One procedure in one language: ordered sections of typed blocks."""
 
     id: Slug
     lang: Lang
     title: ShortText
+    name_in_sentence: ShortText
+    """The name as it reads inside a sentence: "a colonoscopy", "kyphoplasty", "cataract surgery"."""
     tagline: Text
+    specialty: ShortText
     review: Review
-    about: About
-    before: Before
-    day_of: DayOf
-    recovery: Recovery
-    risks: Risks
-    warning_signs: WarningSigns
-    questions: Questions
-    practice_defaults: PracticeDefaults
+    sections: Annotated[list[Section], Field(min_length=1, max_length=40)]
+    practice_defaults: Annotated[dict[Slug, Text], Field(max_length=20)] = {}
+    """Default wording for each ``practice_text`` slot; it sends the patient to their care team."""
+
+    @model_validator(mode="after")
+    def _slots_have_defaults(self) -> Procedure:
+        for section in self.sections:
+            for block in section.blocks:
+                if isinstance(block, PracticeTextBlock) and block.practice_text not in self.practice_defaults:
+                    raise ValueError(f"practice_text {block.practice_text!r} has no default under practice_defaults")
+        return self
 
 
 # --- practices ---------------------------------------------------------------
