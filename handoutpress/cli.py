@@ -14,8 +14,8 @@ import click
 
 from . import __version__
 from .errors import OptionsError, PressError, SelectionError, printable
-from .models import KINDS
-from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, LAYOUTS, PDF_VARIANTS, BuildOptions
+from .kinds import KINDS, LAYOUTS
+from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, PDF_VARIANTS, BuildOptions
 from .feedback import Feedback, display_path, write_report
 from .pipeline import build, check, default_jobs
 from .workers import Limits
@@ -78,7 +78,7 @@ def _parse_shard(context: click.Context, parameter: click.Parameter, value: str 
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON record per document to this file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only failures and the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print a line for every document.")
-@click.option("--layout", type=click.Choice(LAYOUTS), default="trifold", show_default=True, help="Brochure layout.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default=None, help="Brochure layout, for every practice (default: each offer's, else trifold).")
 @click.option("--imposition", type=click.Choice(IMPOSITIONS), default="none", show_default=True, help="booklet: half-sheet pages two-up in saddle-stitch order.")
 @click.option("--print-marks", is_flag=True, help=f"Add {BLEED_MM} mm bleed and crop marks for a print shop.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=DEFAULT_PDF_VARIANT, show_default=True, help="PDF/UA (accessible) or an archival PDF/A variant.")
@@ -99,7 +99,7 @@ def build_command(
     report_file: Path | None = None,
     quiet: bool = False,
     verbose: bool = False,
-    layout: str = "trifold",
+    layout: str | None = None,
     imposition: str = "none",
     print_marks: bool = False,
     pdf_variant: str = DEFAULT_PDF_VARIANT,

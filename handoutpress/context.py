@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .kinds import KIND_SPECS
 from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, sheet_for
 
 PLAIN_SCALARS = (str, int, float, bool, type(None))
@@ -94,15 +95,20 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
     """Everything a template for ``job`` may see; the one place the context is made.
 
     ``strings`` is the interface wording for the job's language, already plain.
+    The kind's recipe (``kinds.KIND_SPECS``) decides which of the procedure's
+    sections the template gets, in which order; each block arrives as a record
+    with its ``type`` and its fields, practice wording already put in its slots.
     """
     procedure = job.procedure.data
     practice = job.practice.data
     kind_name = strings["kinds"][job.kind]
-    layout = options.layout_for(job.kind)
+    layout = options.layout_for(job.kind, job.offer.layout)
     sheet = sheet_for(practice.page.size, layout, options.imposition)
     base_size = practice.brand.base_size_pt
-    own_texts = practice.texts
-    defaults = procedure.practice_defaults
+    texts = {
+        slot: job.offer.texts.get(slot) or practice.texts.get(slot) or default
+        for slot, default in procedure.practice_defaults.items()
+    }
     font = job.practice.font
     faces = None
     if font is not None:
@@ -112,12 +118,18 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
     context = {
         "kind": job.kind,
         "lang": job.lang,
-        "procedure": procedure,
-        "practice": practice,
-        "texts": {
-            "questions": own_texts.questions,
-            **{name: getattr(own_texts, name) or getattr(defaults, name) for name in type(defaults).model_fields},
+        "procedure": {
+            "id": procedure.id,
+            "title": procedure.title,
+            "name_in_sentence": procedure.name_in_sentence,
+            "tagline": procedure.tagline,
+            "specialty": procedure.specialty,
+            "review": procedure.review,
         },
+        "sections": _sections(job, strings, texts),
+        "practice": practice,
+        "texts": texts,
+        "questions": practice.questions,
         "t": strings,
         "logo_url": job.practice.logo_path,
         "font": {"family": font.family, "faces": faces} if font is not None else None,
@@ -140,3 +152,32 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
         "print_marks": {"bleed_mm": BLEED_MM} if options.print_marks else None,
     }
     return {name: plain(value) for name, value in context.items()}
+
+
+def _sections(job, strings: Record, texts: dict[str, str]) -> list[dict[str, Any]]:
+    """The procedure's sections this kind prints, in its recipe's order, each with its heading."""
+    procedure = job.procedure.data
+    headings = strings["roles"] if "roles" in strings else Record({})
+    chosen = []
+    for role in KIND_SPECS[job.kind].roles:
+        for section in procedure.sections:
+            if section.role != role or (section.kinds is not None and job.kind not in section.kinds):
+                continue
+            heading = section.title or (headings[role] if role in headings else role)
+            chosen.append({
+                "role": role,
+                "heading": str(heading).replace("{procedure}", procedure.name_in_sentence),
+                "blocks": [_block(block, job, texts) for block in section.blocks],
+            })
+    return chosen
+
+
+def _block(block: BaseModel, job, texts: dict[str, str]) -> dict[str, Any]:
+    (kind,) = type(block).model_fields
+    value = getattr(block, kind)
+    if kind == "practice_text":
+        return {"type": kind, "text": texts[value]}
+    if kind == "figure":
+        image = job.procedure.figures[value.image]
+        return {"type": kind, "image": image, "alt": value.alt, "caption": value.caption}
+    return {"type": kind, "value": value}

@@ -13,14 +13,10 @@ from dataclasses import dataclass
 
 from .errors import TemplateError
 from .impose import impose_booklet
+from .kinds import KIND_SPECS
 from .options import BuildOptions
 from .typeset import TypesetDocument
 
-REQUIRED_FIELDS = {
-    "consent": {"patient_name"}
-    | {f"{role}_{part}" for role in ("patient", "physician", "witness", "interpreter") for part in ("signature", "date")},
-    "discharge": {"follow_up_date", "follow_up_time", "follow_up_with"},
-}
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ def _check_promises(document: TypesetDocument) -> None:
         problems.append("the PDF is not tagged")
     if not facts.displays_title:
         problems.append("viewers are not told to show the title")
-    missing = REQUIRED_FIELDS.get(job.kind, set()) - facts.field_names
+    missing = KIND_SPECS[job.kind].form_fields - facts.field_names
     if missing:
         problems.append(f"form fields missing: {', '.join(sorted(missing))}")
     if problems:

@@ -8,6 +8,7 @@ loading, so the documents that do not depend on it can still be built.
 from __future__ import annotations
 
 import codecs
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Hashable
@@ -23,6 +24,7 @@ from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
 from .errors import ContentError, PressError
 from .models import (
     SLUG_PATTERN,
+    FigureBlock,
     LoadedPractice,
     LoadedProcedure,
     Practice,
@@ -71,6 +73,7 @@ def load_project(paths: ProjectPaths) -> Project:
         practice = _load_one(project, file, lambda: load_practice(file, paths))
         if practice is not None:
             project.practices[practice.slug] = practice
+    check_offers(project)
     return project
 
 
@@ -97,7 +100,77 @@ def load_procedure(file: Path) -> LoadedProcedure:
         raise ContentError(f"id {data.id!r} does not match its folder {file.parent.name!r}", file, "id")
     if data.lang != file.stem:
         raise ContentError(f"lang {data.lang!r} does not match the file name {file.name!r}", file, "lang")
-    return LoadedProcedure(file=file, data=data)
+    figures = {}
+    for number, section in enumerate(data.sections):
+        for index, block in enumerate(section.blocks):
+            if isinstance(block, FigureBlock):
+                where = f"sections[{number}].blocks[{index}].figure.image"
+                figures[block.figure.image] = _procedure_image(block.figure.image, file, where)
+    return LoadedProcedure(file=file, data=data, figures=figures)
+
+
+def _procedure_image(reference: str, file: Path, where: str) -> Path:
+    """A figure's image: an SVG or PNG in the procedure's own folder, checked like a logo."""
+    folder = file.parent.resolve()
+    try:
+        resolved = (file.parent / reference).resolve()
+    except (ValueError, OSError) as error:
+        raise ContentError(f"{reference!r} is not a usable file name ({error})", file, where) from None
+    if Path(reference).is_absolute() or not inside(resolved, folder):
+        raise ContentError(f"{reference!r} must be a file in the procedure's folder, {file.parent.name}/", file, where)
+    if not resolved.is_file():
+        raise ContentError(f"{reference!r} does not exist", file, where)
+    _check_image(resolved, file, where, "a figure")
+    return resolved
+
+
+def check_offers(project: Project) -> None:
+    """Each practice offers procedures that exist, in languages they have, with wording for slots they have.
+
+    A bad offer is an error in the practice file; the practice's other offers still build.
+    """
+    languages: dict[str, set[str]] = {}
+    slots: dict[str, set[str]] = {}
+    for (procedure_id, lang), procedure in project.procedures.items():
+        languages.setdefault(procedure_id, set()).add(lang)
+        slots.setdefault(procedure_id, set()).update(procedure.data.practice_defaults)
+    broken = {error.file.parent.name for error in project.errors if error.file.parent.parent == project.paths.procedures}
+    known = sorted(set(languages) | broken)
+    for practice in project.practices.values():
+        offered_slots: set[str] = set()
+        for number, offer in enumerate(practice.data.offers):
+            where = f"offers[{number}]"
+            if offer.procedure not in languages:
+                if offer.procedure not in broken:
+                    project.errors.append(ContentError(
+                        f"no procedure {offer.procedure!r}{_did_you_mean(offer.procedure, known)} (known: {', '.join(known) or 'none'})",
+                        practice.file, f"{where}.procedure",
+                    ))
+                continue
+            offered_slots |= slots[offer.procedure]
+            for lang in offer.languages or ():
+                if lang not in languages[offer.procedure]:
+                    project.errors.append(ContentError(
+                        f"{offer.procedure} has no {lang!r} content (it has: {', '.join(sorted(languages[offer.procedure]))})",
+                        practice.file, f"{where}.languages",
+                    ))
+            for slot in offer.texts:
+                if slot not in slots[offer.procedure]:
+                    project.errors.append(ContentError(
+                        f"{offer.procedure} has no practice_text {slot!r}{_did_you_mean(slot, sorted(slots[offer.procedure]))}",
+                        practice.file, f"{where}.texts.{slot}",
+                    ))
+        for slot in practice.data.texts:
+            if offered_slots and slot not in offered_slots:
+                project.errors.append(ContentError(
+                    f"no procedure this practice offers has a practice_text {slot!r}{_did_you_mean(slot, sorted(offered_slots))}",
+                    practice.file, f"texts.{slot}",
+                ))
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def load_practice(file: Path, paths: ProjectPaths) -> LoadedPractice:
@@ -386,13 +459,16 @@ def _resolve_asset(reference: str, file: Path, paths: ProjectPaths, where: str) 
 
 
 def _check_logo(path: Path, file: Path) -> None:
-    where = "brand.logo.file"
+    _check_image(path, file, "brand.logo.file", "the logo")
+
+
+def _check_image(path: Path, file: Path, where: str, what: str) -> None:
     suffix = path.suffix.lower()
     if suffix not in LOGO_SUFFIXES:
-        raise ContentError(f"the logo must be an SVG or PNG file, not {path.name!r}", file, where)
+        raise ContentError(f"{what} must be an SVG or PNG file, not {path.name!r}", file, where)
     data = _read_asset(path, file, where, MAX_LOGO_BYTES + 1)
     if len(data) > MAX_LOGO_BYTES:
-        raise ContentError(f"{path.name!r} is larger than {MAX_LOGO_BYTES} bytes, the most a logo may be", file, where)
+        raise ContentError(f"{path.name!r} is larger than {MAX_LOGO_BYTES} bytes, the most {what} may be", file, where)
     problem = check_png(data) if suffix == ".png" else check_svg(data)
     if problem:
         raise ContentError(f"{path.name!r} {problem}", file, where)

@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-KINDS: tuple[str, ...] = ("brochure", "consent", "discharge")
-Kind = Literal["brochure", "consent", "discharge"]
+from .kinds import KINDS
+
+Kind = Annotated[str, AfterValidator(lambda kind: _known_kind(kind))]
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
@@ -29,6 +30,12 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+()\-. ]{3,32}$")]
 HexColour = Annotated[str, StringConstraints(pattern=HEX_COLOUR_PATTERN)]
 TextList = Annotated[list[Text], Field(min_length=1)]
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"{kind!r} is not a kind (one of: {', '.join(KINDS)})")
+    return kind
 
 
 class Model(BaseModel):
@@ -218,7 +225,7 @@ class Section(Model):
     role: Role
     title: ShortText | None = None
     """The heading; without one, the kind's wording for the role is used."""
-    kinds: Annotated[list[str], Field(min_length=1)] | None = None
+    kinds: Annotated[list[Kind], Field(min_length=1)] | None = None
     """Only in these kinds; by default every kind whose recipe has the role."""
     blocks: Annotated[list[AnyBlock], Field(min_length=1, max_length=60)]
 
@@ -314,7 +321,6 @@ class Page(Model):
 class BuildDefaults(Model):
     """What a plain ``build`` makes for this practice; options on the command line win."""
 
-    languages: Annotated[list[Lang], Field(min_length=1)] | None = None
     kinds: Annotated[list[Kind], Field(min_length=1)] | None = None
 
 
@@ -327,13 +333,20 @@ class Network(Model):
     ] = []
 
 
-class PracticeTexts(Model):
-    """Wording a practice writes for itself; each replaces a content default."""
+PracticeTexts = Annotated[dict[Slug, Text], Field(max_length=20)]
+"""A practice's own wording for a procedure's ``practice_text`` slots (arrival, eating_and_drinking, ...)."""
 
-    alternatives: Text | None = None
-    arrival: Text | None = None
-    eating_and_drinking: Text | None = None
-    questions: Annotated[list[Text], Field(max_length=12)] = []
+
+class Offer(Model):
+    """A procedure the practice offers, and how its handouts differ from the defaults."""
+
+    procedure: Slug
+    languages: Annotated[list[Lang], Field(min_length=1)] | None = None
+    """Built in these languages; by default every language the procedure has."""
+    layout: Literal["trifold", "pages"] | None = None
+    """The brochure's layout for this procedure; ``--layout`` on the command line wins."""
+    texts: PracticeTexts = {}
+    """Wording for this procedure's slots; it wins over the practice's ``texts``."""
 
 
 class Practice(Model):
@@ -342,9 +355,21 @@ class Practice(Model):
     identity: Identity
     brand: Brand
     page: Page
+    offers: Annotated[list[Offer], Field(min_length=1, max_length=200)]
     defaults: BuildDefaults = BuildDefaults()
-    texts: PracticeTexts = PracticeTexts()
+    texts: PracticeTexts = {}
+    questions: Annotated[list[Text], Field(max_length=12)] = []
+    """Lines the practice adds where patients are told where to ask."""
     network: Network = Network()
+
+    @model_validator(mode="after")
+    def _each_procedure_once(self) -> Practice:
+        seen = set()
+        for offer in self.offers:
+            if offer.procedure in seen:
+                raise ValueError(f"offers: {offer.procedure!r} is offered twice")
+            seen.add(offer.procedure)
+        return self
 
 
 # --- resolved objects the later stages use ------------------------------------
@@ -374,3 +399,5 @@ class LoadedPractice(Model):
 class LoadedProcedure(Model):
     file: Path
     data: Procedure
+    figures: dict[str, Path] = {}
+    """Each figure's image as written in the file, found and checked."""

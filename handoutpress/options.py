@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import OptionsError
+from .kinds import KIND_SPECS
 
 Layout = Literal["trifold", "pages"]
 Imposition = Literal["none", "booklet"]
 
-LAYOUTS: tuple[str, ...] = ("trifold", "pages")
 IMPOSITIONS: tuple[str, ...] = ("none", "booklet")
 PDF_VARIANTS: tuple[str, ...] = ("pdf/ua-1", "pdf/a-3b", "pdf/a-3a", "pdf/a-2b")
 DEFAULT_PDF_VARIANT = "pdf/ua-1"
@@ -20,7 +20,7 @@ BLEED_MM = 3
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """``layout`` applies to brochures; the other kinds are always pages.
+    """``layout`` applies to the kinds that allow it (the brochure); the others are always pages.
 
     Large print forces the pages layout: a tri-fold panel cannot hold 16 pt text.
     Booklet imposition also works on pages, each printed at half a sheet.
@@ -28,7 +28,8 @@ class BuildOptions:
     asking for both is refused rather than writing a file that claims it.
     """
 
-    layout: Layout = "trifold"
+    layout: Layout | None = None
+    """None: each document takes its offer's layout, or its kind's first."""
     imposition: Imposition = "none"
     print_marks: bool = False
     pdf_variant: str = DEFAULT_PDF_VARIANT
@@ -42,10 +43,15 @@ class BuildOptions:
                 "build the archival files without --imposition"
             )
 
-    def layout_for(self, kind: str) -> Layout:
-        if kind != "brochure" or self.large_print or self.imposition == "booklet":
+    def layout_for(self, kind: str, preferred: Layout | None = None) -> Layout:
+        """The layout of one document: the command line's, else the practice's offer's, else the kind's first."""
+        layouts = KIND_SPECS[kind].layouts
+        if self.large_print or self.imposition == "booklet":
             return "pages"
-        return self.layout
+        for choice in (self.layout, preferred):
+            if choice in layouts:
+                return choice
+        return layouts[0]
 
 PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 

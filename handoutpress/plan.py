@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 from .digest import FileHasher, listing_digest, sha256_bytes
 from .errors import PressError, SelectionError
 from .load import Project
-from .models import KINDS, LoadedPractice, LoadedProcedure
+from .kinds import KIND_SPECS, KINDS
+from .models import LoadedPractice, LoadedProcedure, Offer
 from .options import BuildOptions
 from .paths import ProjectPaths
 from .write import ManifestEntry
@@ -30,11 +31,12 @@ class Selection:
 
 @dataclass(frozen=True)
 class Job:
-    """One document: a procedure in one language, for one practice, of one kind."""
+    """One document: a procedure in one language, for one practice that offers it, of one kind."""
 
     procedure: LoadedProcedure
     practice: LoadedPractice
     kind: str
+    offer: Offer
 
     @property
     def lang(self) -> str:
@@ -46,30 +48,39 @@ class Job:
         return PurePosixPath(self.practice.slug, self.lang, f"{self.procedure.data.id}-{self.kind}.pdf")
 
 
+def kinds_of(procedure: LoadedProcedure) -> tuple[str, ...]:
+    """The kinds a procedure can be printed as: those whose required roles it has a section for."""
+    roles = {section.role for section in procedure.data.sections}
+    return tuple(kind for kind, spec in KIND_SPECS.items() if set(spec.required_roles) <= roles)
+
+
 def plan(project: Project, selection: Selection) -> list[Job]:
-    """Every document the selection asks for, in a stable order."""
+    """Every document the selection asks for, in a stable order: what each practice offers, nothing else."""
     _check_selection(project, selection)
     jobs = []
-    for (procedure_id, lang), procedure in sorted(project.procedures.items()):
-        if selection.procedures and procedure_id not in selection.procedures:
+    for slug, practice in sorted(project.practices.items()):
+        if selection.practices and slug not in selection.practices:
             continue
-        if selection.langs and lang not in selection.langs:
-            continue
-        for slug, practice in sorted(project.practices.items()):
-            if selection.practices and slug not in selection.practices:
+        defaults = practice.data.defaults
+        for offer in sorted(practice.data.offers, key=lambda offer: offer.procedure):
+            if selection.procedures and offer.procedure not in selection.procedures:
                 continue
-            defaults = practice.data.defaults
-            if not selection.langs and defaults.languages and lang not in defaults.languages:
-                continue
-            for kind in KINDS:
-                if selection.kinds and kind not in selection.kinds:
+            for (procedure_id, lang), procedure in sorted(project.procedures.items()):
+                if procedure_id != offer.procedure:
                     continue
-                if not selection.kinds and defaults.kinds and kind not in defaults.kinds:
+                if selection.langs and lang not in selection.langs:
                     continue
-                job = Job(procedure, practice, kind)
-                if selection.shard is None or shard_of(job, selection.shard[1]) == selection.shard[0]:
-                    jobs.append(job)
-    return jobs
+                if not selection.langs and offer.languages and lang not in offer.languages:
+                    continue
+                for kind in kinds_of(procedure):
+                    if selection.kinds and kind not in selection.kinds:
+                        continue
+                    if not selection.kinds and defaults.kinds and kind not in defaults.kinds:
+                        continue
+                    job = Job(procedure, practice, kind, offer)
+                    if selection.shard is None or shard_of(job, selection.shard[1]) == selection.shard[0]:
+                        jobs.append(job)
+    return sorted(jobs, key=lambda job: (job.procedure.data.id, job.lang, job.practice.slug, KINDS.index(job.kind)))
 
 
 def shard_of(job: Job, shards: int) -> int:
@@ -137,11 +148,24 @@ def relevant_errors(project: Project, selection: Selection) -> list[PressError]:
         elif origin[0] == "practice":
             if not selection.practices or origin[1] in selection.practices:
                 relevant.append(error)
-        elif (not selection.procedures or origin[1] in selection.procedures) and (
-            not selection.langs or origin[2] in selection.langs
+        elif (
+            (not selection.procedures or origin[1] in selection.procedures)
+            and (not selection.langs or origin[2] in selection.langs)
+            and _offered_to_selected(project, selection, origin[1])
         ):
             relevant.append(error)
     return relevant
+
+
+def _offered_to_selected(project: Project, selection: Selection, procedure_id: str) -> bool:
+    """Whether a selected practice offers the procedure: a broken colonoscopy file is no spine practice's failure.
+
+    With no practice loaded to say, the error counts.
+    """
+    practices = [p for slug, p in project.practices.items() if not selection.practices or slug in selection.practices]
+    if not practices:
+        return True
+    return any(offer.procedure == procedure_id for practice in practices for offer in practice.data.offers)
 
 
 def _broken_file(project: Project, error: PressError) -> tuple[str, ...] | None:

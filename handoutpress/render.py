@@ -19,7 +19,9 @@ import jinja2.meta
 
 from .context import Record, get_context, plain
 from .errors import ContentError, PressError, TemplateError
+from .kinds import KIND_SPECS
 from .load import decode_utf8, read_yaml
+from .markup import inline
 from .models import LoadedPractice
 from .options import BuildOptions
 from .paths import ProjectPaths, inside
@@ -76,6 +78,7 @@ class Renderer:
                 auto_reload=False,
             )
             environment.filters["month_year"] = _month_year
+            environment.filters["inline"] = inline
             self._environments[slug] = environment
         return self._environments[slug]
 
@@ -108,7 +111,7 @@ class Renderer:
     def render(self, job: Job) -> RenderedDocument:
         slug = job.practice.slug
         strings, strings_file = self._strings_and_file(slug, job.lang)
-        template_name = f"{job.kind}{TEMPLATE_SUFFIX}"
+        template_name = KIND_SPECS[job.kind].template
         kinds = strings["kinds"] if "kinds" in strings else None
         kind_name = kinds[job.kind] if isinstance(kinds, Record) and job.kind in kinds else None
         if not isinstance(kind_name, str):
@@ -180,7 +183,7 @@ class Renderer:
 
     def _stylesheets(self, slug: str, kind: str) -> list[str]:
         urls = []
-        for name in ("css/base.css", f"css/{kind}.css", PRACTICE_STYLESHEET):
+        for name in ("css/base.css", KIND_SPECS[kind].stylesheet, PRACTICE_STYLESHEET):
             path = self.find_asset(slug, name)
             if path is not None:
                 urls.append(path.as_uri())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError
+from .kinds import KINDS
 from .models import SLUG_PATTERN
 from .paths import ProjectPaths
 from .write import write_atomic
@@ -26,10 +27,10 @@ identity:
     - Example Town, ST 00000
   phone: (555) 010-0000                 # daytime number, on every page
   after_hours_phone: (555) 010-0001     # shown with the warning signs
-  emergency: If you think it is an emergency, call 911.
+  emergency: If you think it is an emergency, call your local emergency number now.
   website: {slug}.example
   email: hello@{slug}.example           # optional; delete the line to leave it out
-  physicians: []                        # optional, e.g. [{{name: Dr A. Example, role: spine surgeon}}]
+  physicians: []                        # optional, e.g. [{{name: Dr A. Example, role: surgeon}}]
 
 brand:
   colours:                              # #rrggbb; contrast is checked against WCAG 2.1 AA
@@ -52,15 +53,22 @@ page:
   size: letter                          # letter or a4
   margins_mm: 16                        # 10 to 30
 
-defaults:                               # what a plain `make` builds for this practice
-  languages: [en]
-  kinds: [brochure, consent, discharge]
+offers:                                 # the procedures you offer; only these are built
+{offers}
 
-texts:                                  # your own wording where the content leaves room
-  # alternatives: Other treatments we offer include ...
-  # arrival: Please arrive at ...
-  # eating_and_drinking: Do not eat for ... hours before ...
-  questions: []                         # your own "Have a question?" lines
+defaults:                               # what a plain `make` builds for this practice
+  kinds: [{kinds}]
+
+texts: {{}}                               # your own wording for a procedure's practice_text slots,
+                                        # e.g. arrival: Please arrive at ...
+questions: []                           # your own "Have a question?" lines
+"""
+
+OFFER_TEMPLATE = """\
+  - procedure: {procedure}
+    # languages: [en]                   # optional: by default every language it has
+    # layout: pages                     # optional: the brochure as plain pages, not a tri-fold
+    # texts: {{}}                         # optional: wording for this procedure only
 """
 
 LOGO_TEMPLATE = """\
@@ -136,7 +144,7 @@ def new_practice(paths: ProjectPaths, slug: str) -> Scaffold:
     name = " ".join(word.capitalize() for word in slug.split("-"))
     initials = "".join(word[0] for word in slug.split("-"))[:3].upper()
     files = {
-        practice_file: PRACTICE_TEMPLATE.format(name=name, slug=slug),
+        practice_file: PRACTICE_TEMPLATE.format(name=name, slug=slug, offers=_offers(paths), kinds=", ".join(KINDS)),
         assets / "logo.svg": LOGO_TEMPLATE.format(name=name, initials=initials),
         overrides / "README.md": OVERRIDES_README.format(name=name, slug=slug),
         overrides / "brochure.html.j2.example": BLOCK_EXAMPLE.format(),
@@ -145,3 +153,13 @@ def new_practice(paths: ProjectPaths, slug: str) -> Scaffold:
     for path, text in files.items():
         write_atomic(path, text.encode("utf-8"))
     return Scaffold(practice_file=practice_file, created=list(files))
+
+
+def _offers(paths: ProjectPaths) -> str:
+    """Every procedure the project has, offered: the scaffold builds as it is, and deleting a line is easy."""
+    procedures = sorted(
+        folder.name for folder in paths.procedures.iterdir() if folder.is_dir() and re.fullmatch(SLUG_PATTERN, folder.name)
+    )
+    if not procedures:
+        raise ContentError("there is no procedure to offer yet; add one under content/procedures/ first", paths.procedures)
+    return "".join(OFFER_TEMPLATE.format(procedure=procedure) for procedure in procedures).rstrip("\n")

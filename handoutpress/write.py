@@ -21,7 +21,8 @@ from typing import Any, get_origin, get_type_hints
 
 from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash the manifest uses)
 from .errors import OutputError
-from .models import KINDS, LANG_PATTERN, SLUG_PATTERN
+from .kinds import KINDS
+from .models import LANG_PATTERN, SLUG_PATTERN
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"

@@ -77,6 +77,8 @@ def test_corpus_case(hostile_project, good_output, tmp_path, case):
     selection = ["--practice", "hostile", "--practice", "riverbend-spine", "-p", "kyphoplasty"]
     if (project / "content/procedures/hostile").is_dir():
         selection += ["-p", "hostile"]
+        with (project / "content/practices/hostile.yaml").open("a", encoding="utf-8") as practice:
+            practice.write("  - procedure: hostile\n")
     for kind in kinds:
         selection += ["-k", kind]
     out = tmp_path / "out"
