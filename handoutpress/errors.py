@@ -50,6 +50,19 @@ class ContentError(PressError):
     """A content or practice file is unreadable, malformed or invalid."""
 
 
+class FileProblems(ContentError):
+    """Every problem found in one file, so an editor fixes them all in one pass.
+
+    It reads as its first problem where one error is expected; the loader
+    reports each of ``problems`` on its own line.
+    """
+
+    def __init__(self, problems: list[ContentError]):
+        first = problems[0]
+        super().__init__(first.message, first.file, first.where)
+        self.problems = problems
+
+
 class TemplateError(PressError):
     """A template does not parse, or refers to something that is not there."""
 

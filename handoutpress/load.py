@@ -14,15 +14,17 @@ import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .assets import check_font, check_png, check_svg
 from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
-from .errors import ContentError, PressError
+from .errors import ContentError, FileProblems, PressError
 from .models import (
+    BLOCK_TYPES,
     SLUG_PATTERN,
     FigureBlock,
     LoadedPractice,
@@ -82,6 +84,8 @@ def _load_one(project: Project, file: Path, load: Callable[[], LoadedT]) -> Load
     try:
         _check_inside(file, project.paths)
         return load()
+    except FileProblems as problems:
+        project.errors.extend(problems.problems)
     except ContentError as error:
         project.errors.append(error)
     except (ValueError, OSError, RecursionError, MemoryError) as error:
@@ -352,34 +356,117 @@ def _character_name(character: str) -> str:
 
 
 def validate(model: type[ModelT], file: Path) -> ModelT:
+    """The file's data as ``model``, or every problem in it at once, each with its line and field."""
     data, node = read_yaml(file)
     if not isinstance(data, dict):
         raise ContentError("must be a YAML mapping of fields (key: value)", file)
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = tuple(first["loc"])
-        line = _line_of(node, loc)
-        field_name = _dotted(loc) or "(top level)"
-        where = f"line {line}: {field_name}" if line else field_name
-        message = _friendly(first)
-        more = error.error_count() - 1
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
-        raise ContentError(message, file, where) from None
+        problems = []
+        for problem in error.errors():
+            loc = tuple(problem["loc"])
+            line = _line_of(node, loc)
+            field_name = _dotted(loc) or "(top level)"
+            where = f"line {line}: {field_name}" if line else field_name
+            problems.append(ContentError(_friendly(problem, model, data), file, where))
+        problems.sort(key=lambda problem: _line_number(problem.where))
+        raise FileProblems(problems) from None
 
 
-def _friendly(error: dict[str, Any]) -> str:
+def _line_number(where: str | None) -> int:
+    match = re.match(r"line (\d+)", where or "")
+    return int(match[1]) if match else 0
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _friendly(error: dict[str, Any], model: type[BaseModel], data: Any) -> str:
+    """Pydantic's message in words an editor can act on: what was wanted, and the nearest right spelling."""
     kind = error["type"]
+    value = error.get("input")
     if kind == "missing":
         return "this field is required but missing"
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; unknown fields are not allowed)"
+        allowed = _allowed_keys(model, tuple(error["loc"])[:-1], data)
+        name = str(error["loc"][-1])
+        hint = _did_you_mean(name, sorted(allowed)) if allowed else ""
+        return f"unknown field{hint or ' (check the spelling; unknown fields are not allowed)'}"
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} does not have the expected form"
-    message = error["msg"]
+        return f"{value!r} does not have the expected form"
+    if kind == "literal_error":
+        choices = _QUOTED.findall(error.get("ctx", {}).get("expected", ""))
+        return f"{value!r} is not one of: {', '.join(choices)}{_did_you_mean(str(value), choices)}"
+    if kind.startswith(("date_", "datetime_")):
+        return f"{value!r} is not a date; write dates as year-month-day, for example 2027-11-01"
+    if kind == "list_type":
+        found = "a single text" if isinstance(value, str) else "a mapping" if isinstance(value, dict) else repr(value)
+        return f"should be a list (each item on its own line, starting with '- '), not {found}"
+    if kind == "string_type":
+        if isinstance(value, (list, tuple)):
+            return "should be one text, not a list; join the items into one text or remove the '- '"
+        if isinstance(value, dict):
+            return "should be one text, not a mapping of fields (key: value)"
+        if isinstance(value, (int, float, bool)):
+            return f"should be text; put the value in quotes, for example \"{value}\""
+        return "should be text"
+    if kind == "dict_type" or kind == "model_type":
+        return "should be a mapping of fields (key: value), not " + ("a list" if isinstance(value, list) else repr(value))
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "too_long":
+        return f"is too long ({error.get('ctx', {}).get('max_length', 'the most allowed')} at most)"
+    message = error["msg"].removeprefix("Value error, ")
     return message[0].lower() + message[1:]
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> set[str]:
+    """The field names the model allows at ``loc``, following the data through lists, dicts and blocks."""
+    current: Any = model
+    for part in loc:
+        current = _step(_concrete(current, data), part)
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            data = None
+        if current is None:
+            return set()
+    current = _concrete(current, data)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return set(current.model_fields)
+    return set()
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field is not None else None
+    origin = get_origin(annotation)
+    if origin in (list, tuple) and isinstance(part, int):
+        return get_args(annotation)[0]
+    if origin is dict:
+        return get_args(annotation)[1]
+    return None
+
+
+def _concrete(annotation: Any, data: Any) -> Any:
+    """Through Annotated, Optional and the block union (picked by the block's one key) to one type."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            members = [member for member in get_args(annotation) if member is not type(None)]
+            if isinstance(data, dict) and len(data) == 1 and next(iter(data)) in BLOCK_TYPES:
+                return BLOCK_TYPES[next(iter(data))]
+            if len(members) != 1:
+                return None
+            annotation = members[0]
+        else:
+            return annotation
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

@@ -8,6 +8,7 @@ in paths must match strict patterns.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
 from pathlib import Path
@@ -193,7 +194,9 @@ def _one_block(value: object) -> object:
         model = BLOCK_TYPES.get(kind)
         if model is not None:
             return model.model_validate(value)
-        raise ValueError(f"unknown block type {kind!r} (one of: {', '.join(BLOCK_TYPES)})")
+        close = difflib.get_close_matches(str(kind), BLOCK_TYPES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown block type {kind!r}{hint} (one of: {', '.join(BLOCK_TYPES)})")
     raise ValueError(f"a block is a mapping with one key, its type (one of: {', '.join(BLOCK_TYPES)})")
 
 
