@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .assets import check_font, check_png, check_svg
-from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio
+from .contrast import BODY_TEXT_MINIMUM, LARGE_TEXT_MINIMUM, contrast_ratio, nearest_passing
 from .errors import ContentError, FileProblems, PressError
 from .models import (
     BLOCK_TYPES,
@@ -512,15 +512,22 @@ def _check_contrast(practice: Practice, file: Path) -> None:
         ("brand.colours.primary", colours.primary, colours.background, LARGE_TEXT_MINIMUM, "headings in the primary colour"),
         ("brand.colours.accent", colours.text, colours.accent, BODY_TEXT_MINIMUM, "text on the accent colour"),
     ]
+    problems = []
     for where, foreground, background, minimum, role in pairs:
         ratio = contrast_ratio(foreground, background)
         if ratio < minimum:
-            raise ContentError(
+            own = getattr(colours, where.rpartition(".")[2])
+            other = background if own == foreground else foreground
+            shade = nearest_passing(own, other, minimum)
+            hint = f"; the nearest shade that passes is {shade}" if shade else ""
+            problems.append(ContentError(
                 f"contrast of {role} ({foreground} on {background}) is {ratio:.2f}:1; "
-                f"WCAG 2.1 AA needs at least {minimum}:1",
+                f"WCAG 2.1 AA needs at least {minimum}:1{hint}",
                 file,
                 where,
-            )
+            ))
+    if problems:
+        raise FileProblems(problems)
 
 
 def _resolve_asset(reference: str, file: Path, paths: ProjectPaths, where: str) -> Path:
