@@ -56,6 +56,14 @@ class Feedback:
             f"{len(report.file_errors)} file error{'s' if len(report.file_errors) != 1 else ''} "
             f"in {report.seconds:.1f}s"
         )
+        for name in report.removed:
+            click.echo(f"removed {printable(name)} (no longer planned: its offer, language or procedure is gone)", err=True)
+        for name in report.set_aside:
+            click.echo(f"moved   {printable(name)} to .failed/ (it could not be made again; do not print the old one)", err=True)
+        if report.removed:
+            summary += f", {len(report.removed)} removed"
+        if report.set_aside:
+            summary += f", {len(report.set_aside)} set aside in .failed/"
         if report.out_dir is not None and report.documents:
             summary += f"; output in {display_path(report.out_dir)}"
         click.echo(summary, err=not report.ok)
@@ -86,6 +94,8 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
         "skipped": len(report.skipped),
         "failed": len(report.failed),
         "file_errors": [error.describe(root) for error in report.file_errors],
+        "removed": sorted(report.removed),
+        "set_aside": sorted(report.set_aside),
         "seconds": round(report.seconds, 3),
         "documents": records,
     }

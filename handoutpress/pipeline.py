@@ -29,7 +29,7 @@ from .errors import DocumentError, PressError
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
-from .plan import Job, Selection, build_key, document_inputs, is_up_to_date, plan, relevant_errors
+from .plan import Job, Selection, broken_file, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer
 from .workers import Limits, run_documents
 from .write import LOCK_WAIT_SECONDS, Manifest, ManifestEntry, OutputLock, output_path, remove_abandoned_temporary_files, write_atomic
@@ -63,6 +63,10 @@ class BuildReport:
     file_errors: list[PressError] = field(default_factory=list)
     documents: list[DocumentResult] = field(default_factory=list)
     seconds: float = 0.0
+    removed: list[str] = field(default_factory=list)
+    """Documents no longer planned (an offer, a language or a procedure gone): deleted, with their manifest entries."""
+    set_aside: list[str] = field(default_factory=list)
+    """Earlier PDFs of documents that failed now, moved to ``.failed/`` so none is printed looking current."""
 
     @property
     def failures(self) -> list[PressError]:
@@ -133,13 +137,66 @@ def build(
         for result in _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast):
             if result.entry is not None and result.status == "built":
                 manifest.record(result.entry)
+            elif result.status == "failed" and _set_aside(out, manifest, result.name):
+                report.set_aside.append(result.name)
             if on_result is not None:
                 on_result(result)
             report.documents.append(replace(result, entry=None))
-        if planned:
+        if not fail_fast:
+            _retire_unplanned(project, selection, planned, out, manifest, report)
+        if planned or report.removed or report.set_aside:
             manifest.save()
     report.seconds = time.perf_counter() - started
     return report
+
+
+FAILED_FOLDER = ".failed"
+
+
+def _set_aside(out: Path, manifest: Manifest, name: str) -> bool:
+    """Move the earlier PDF of a document that failed into ``.failed/``; whether there was one."""
+    manifest.entries.pop(name, None)
+    current = out / name
+    if not current.is_file() or current.is_symlink():
+        return False
+    aside = out / FAILED_FOLDER / name
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(current, aside)
+    return True
+
+
+def _retire_unplanned(project: Project, selection: Selection, planned: list[Job], out: Path, manifest: Manifest, report: BuildReport) -> None:
+    """Take out of ``out`` every document the selection covers that is no longer planned.
+
+    A document whose practice or procedure file is broken cannot be remade,
+    so its earlier PDF is set aside like a failed one; any other (an offer
+    removed, a language dropped, a procedure deleted) is deleted. Documents
+    outside the selection (another practice, another shard) are left alone.
+    """
+    everything = {str(job.output_name) for job in (plan(project, replace(selection, shard=None)) if selection.shard else planned)}
+    broken = {origin for error in report.file_errors if (origin := broken_file(project, error)) is not None}
+    for name, entry in sorted(manifest.entries.items()):
+        if name in everything or not _covers(selection, entry):
+            continue
+        if ("practice", entry.practice) in broken or ("procedure", entry.procedure, entry.lang) in broken:
+            if _set_aside(out, manifest, name):
+                report.set_aside.append(name)
+            continue
+        manifest.entries.pop(name)
+        (out / name).unlink(missing_ok=True)
+        report.removed.append(name)
+
+
+def _covers(selection: Selection, entry: ManifestEntry) -> bool:
+    return all(
+        not chosen or value in chosen
+        for chosen, value in (
+            (selection.practices, entry.practice),
+            (selection.procedures, entry.procedure),
+            (selection.langs, entry.lang),
+            (selection.kinds, entry.kind),
+        )
+    )
 
 
 # --- one document ---------------------------------------------------------------------

@@ -142,7 +142,7 @@ def relevant_errors(project: Project, selection: Selection) -> list[PressError]:
     """
     relevant = []
     for error in project.errors:
-        origin = _broken_file(project, error)
+        origin = broken_file(project, error)
         if origin is None:
             relevant.append(error)
         elif origin[0] == "practice":
@@ -168,7 +168,7 @@ def _offered_to_selected(project: Project, selection: Selection, procedure_id: s
     return any(offer.procedure == procedure_id for practice in practices for offer in practice.data.offers)
 
 
-def _broken_file(project: Project, error: PressError) -> tuple[str, ...] | None:
+def broken_file(project: Project, error: PressError) -> tuple[str, ...] | None:
     """What a load error's file is: ("practice", slug), ("procedure", id, lang), or None for anything else."""
     file = error.file
     if file is None:
@@ -181,7 +181,7 @@ def _broken_file(project: Project, error: PressError) -> tuple[str, ...] | None:
 
 
 def _check_selection(project: Project, selection: Selection) -> None:
-    broken = [origin for error in project.errors if (origin := _broken_file(project, error)) is not None]
+    broken = [origin for error in project.errors if (origin := broken_file(project, error)) is not None]
     known = {
         "procedure": {pid for pid, _ in project.procedures} | {o[1] for o in broken if o[0] == "procedure"},
         "language": {lang for _, lang in project.procedures} | {o[2] for o in broken if o[0] == "procedure"},
