@@ -39,6 +39,8 @@ class Feedback:
             self._echo(f"FAILED {printable(result.name)}: {result.error.describe(self.root)}")
             if self.debug and getattr(result.error, "traceback", ""):
                 self._echo(result.error.traceback)
+        elif result.warning:
+            self._echo(f"WARNING {printable(result.name)}: {printable(result.warning)}")
         elif self.verbose:
             word = "built " if result.status == "built" else "fresh "
             click.echo(f"{word} {printable(result.name)} ({result.pages} page{'s' if result.pages != 1 else ''})")
@@ -85,6 +87,7 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
             "milliseconds": result.milliseconds,
             "peak_memory_kb": result.peak_memory_kb,
             "error": result.error.describe(root) if result.error else None,
+            "warning": result.warning or None,
         }
         for result in sorted(report.documents, key=lambda r: r.name)
     ]

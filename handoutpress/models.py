@@ -47,6 +47,7 @@ class Model(BaseModel):
 
 
 ReviewStatus = Literal["draft", "reviewed"]
+TrifoldOverflow = Literal["fail", "use-pages"]
 
 
 class Review(Model):
@@ -245,6 +246,8 @@ class Procedure(Model):
     specialty: ShortText
     review: Review
     sections: Annotated[list[Section], Field(min_length=1, max_length=40)]
+    trifold_overflow: TrifoldOverflow = "fail"
+    """When the brochure does not fit a tri-fold: fail (the default) or print it as pages, with a warning."""
     practice_defaults: Annotated[dict[Slug, Text], Field(max_length=20)] = {}
     """Default wording for each ``practice_text`` slot; it sends the patient to their care team."""
 
@@ -350,6 +353,8 @@ class Offer(Model):
     """The brochure's layout for this procedure; ``--layout`` on the command line wins."""
     texts: PracticeTexts = {}
     """Wording for this procedure's slots; it wins over the practice's ``texts``."""
+    trifold_overflow: TrifoldOverflow | None = None
+    """What to do when the brochure does not fit a tri-fold; wins over the procedure's choice."""
 
 
 class Practice(Model):

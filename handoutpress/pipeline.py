@@ -25,7 +25,7 @@ from .assets import unpacked_font
 from .coverage import check_coverage
 from .digest import FileHasher
 from .digest import sha256_bytes as sha256
-from .errors import DocumentError, PressError
+from .errors import DocumentError, LayoutError, PressError
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
@@ -51,6 +51,8 @@ class DocumentResult:
     peak_memory_kb: int = 0
     """The peak resident memory of the process that built the document, so far."""
     entry: ManifestEntry | None = None
+    warning: str = ""
+    """Made, but not as asked (a tri-fold printed as pages); said in the summary."""
 
     @property
     def ok(self) -> bool:
@@ -265,7 +267,16 @@ class DocumentBuilder:
         rendered = self.renderer.render(job)
         if self.stage == "render":
             return DocumentResult(name, "built", milliseconds=_since(started))
-        typeset = self.typesetter.typeset(rendered)
+        warning = ""
+        try:
+            typeset = self.typesetter.typeset(rendered)
+        except LayoutError as error:
+            overflow = job.offer.trifold_overflow or job.procedure.data.trifold_overflow
+            if rendered.layout != "trifold" or overflow != "use-pages":
+                raise
+            warning = f"printed as pages, as trifold_overflow asks: {error.message}"
+            rendered = self.renderer.render(job, layout="pages")
+            typeset = self.typesetter.typeset(rendered)
         finished = finish(typeset, self.options)
         digest = sha256(finished.pdf)
         if self.stage == "write":
@@ -291,6 +302,7 @@ class DocumentBuilder:
             milliseconds=_since(started),
             peak_memory_kb=_peak_memory_kb(),
             entry=entry,
+            warning=warning,
         )
 
 

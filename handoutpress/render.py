@@ -10,7 +10,7 @@ shared file, so an override can extend it and replace a single block.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -108,7 +108,8 @@ class Renderer:
             self._strings[key] = (plain(data), file)
         return self._strings[key]
 
-    def render(self, job: Job) -> RenderedDocument:
+    def render(self, job: Job, layout: str | None = None) -> RenderedDocument:
+        """The HTML of one document; ``layout`` overrides the options' choice (a tri-fold falling back to pages)."""
         slug = job.practice.slug
         strings, strings_file = self._strings_and_file(slug, job.lang)
         template_name = KIND_SPECS[job.kind].template
@@ -116,7 +117,8 @@ class Renderer:
         kind_name = kinds[job.kind] if isinstance(kinds, Record) and job.kind in kinds else None
         if not isinstance(kind_name, str):
             raise TemplateError(f"the wording needs a text for kinds.{job.kind}", strings_file, f"kinds.{job.kind}")
-        context = get_context(job, strings, self.options)
+        options = self.options if layout is None else replace(self.options, layout=layout)
+        context = get_context(job, strings, options)
         layout = context["layout"]
         title = context["document"]["title"]
         environment = self.environment(slug)

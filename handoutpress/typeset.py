@@ -234,41 +234,38 @@ class FontRefused(RefusedFetch):
 
 
 def _check_trifold_fits(document, rendered: RenderedDocument) -> None:
-    """A tri-fold has exactly six panels; refuse content that would spill out of them.
+    """A tri-fold has exactly six panels; refuse content that would spill out of them, saying by how much.
 
     Extra content lands on a third page (the inside flow) or below the bottom
     of an outside panel, where it would be cut off by the printer.
     """
     job = rendered.job
     who = f"the {job.procedure.data.id} ({job.lang}) brochure for {job.practice.slug}"
-    for index, page in enumerate(document.pages):
-        panels = list(_boxes_with_class(page._page_box, "panel"))
-        spilled = [_panel_name(panel) for panel in panels if index > 0]
-        if index == 0:
-            spilled = [_panel_name(panel) for panel in panels if _overflows(panel)]
-        if spilled:
-            raise LayoutError(
-                f"{who}: the text of the {' and '.join(spilled)} panel does not fit in it; "
-                "shorten that content, lower brand.base_size_pt, or build with --layout pages",
-                job.procedure.file,
-            )
-    if len(document.pages) > 2:
-        raise LayoutError(
-            f"{who} is too long for the three inside panels of a tri-fold "
-            f"(it needs {len(document.pages)} sides, not 2); shorten the content, "
-            "lower brand.base_size_pt, or build with --layout pages",
-            job.procedure.file,
-        )
+    advice = (
+        "shorten that content, lower brand.base_size_pt, or let the offer fall back to pages "
+        "(trifold_overflow: use-pages) or build with --layout pages"
+    )
+    over = []
+    for panel in _boxes_with_class(document.pages[0]._page_box, "panel"):
+        excess = max((_bottom(child) for child in _descendants(panel)), default=0) - _bottom(panel)
+        if excess > 0.5:
+            over.append(f"the {_panel_name(panel)} panel by {excess * 25.4 / 96:.0f} mm")
+    if any(any(_boxes_with_class(page._page_box, "panel")) for page in document.pages[1:]):
+        over.append("the outside panels, by more than a whole side")
+    elif len(document.pages) > 2:
+        lines = sum(_line_count(page._page_box) for page in document.pages[2:])
+        over.append(f"the inside panels by {lines} line{'s' if lines != 1 else ''} ({len(document.pages) - 2} more side)")
+    if over:
+        raise LayoutError(f"{who} does not fit the six panels of a tri-fold: too long for {'; '.join(over)}; {advice}", job.procedure.file)
+
+
+def _line_count(box) -> int:
+    return sum(1 for child in _descendants(box) if type(child).__name__ == "LineBox")
 
 
 def _panel_name(panel) -> str:
     names = [c.removeprefix("panel-") for c in panel.element.get("class", "").split() if c.startswith("panel-")]
     return names[0] if names else "unnamed"
-
-
-def _overflows(panel) -> bool:
-    bottom = _bottom(panel)
-    return any(_bottom(child) > bottom + 0.5 for child in _descendants(panel))
 
 
 def _boxes_with_class(box, class_name: str):
