@@ -10,12 +10,14 @@ shared file, so an override can extend it and replace a single block.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
+import jinja2.nodes
 
 from .context import Record, get_context, plain
 from .errors import ContentError, PressError, TemplateError
@@ -56,6 +58,7 @@ class Renderer:
         self._environments: dict[str, LimitedSandbox] = {}
         self._strings: dict[tuple[str, str], tuple[Record, Path]] = {}
         self._template_files: dict[tuple[str, str], frozenset[Path]] = {}
+        self._checked_overrides: dict[str, list[TemplateError]] = {}
 
     def search_path(self, slug: str) -> list[Path]:
         """Folders searched for templates and assets, the practice's own first."""
@@ -122,6 +125,11 @@ class Renderer:
         layout = context["layout"]
         title = context["document"]["title"]
         environment = self.environment(slug)
+        if slug not in self._checked_overrides:
+            self._checked_overrides[slug] = self.check_override_blocks(slug)
+        misspelt = [e for e in self._checked_overrides[slug] if e.file and e.file.name == template_name]
+        if misspelt:
+            raise misspelt[0]
         environment.begin()
         try:
             template = environment.get_template(template_name)
@@ -191,9 +199,56 @@ class Renderer:
                 urls.append(path.as_uri())
         return urls
 
+    def blocks_of(self, slug: str, name: str) -> dict[str, int]:
+        """Every block a template offers, its own and those of the templates it extends, with the line of each."""
+        environment = self.environment(slug)
+        found: dict[str, int] = {}
+        seen = set()
+        while name and name not in seen:
+            seen.add(name)
+            source, _, _ = environment.loader.get_source(environment, name)
+            tree = environment.parse(source, name)
+            for block in tree.find_all(jinja2.nodes.Block):
+                found.setdefault(block.name, block.lineno)
+            extends = tree.find(jinja2.nodes.Extends)
+            name = extends.template.value if extends is not None and isinstance(extends.template, jinja2.nodes.Const) else None
+        return found
+
+    def check_override_blocks(self, slug: str) -> list[TemplateError]:
+        """A practice template that extends another may only fill blocks that exist there.
+
+        Jinja ignores a block the parent does not have, so a misspelt name
+        would silently change nothing; here it is an error naming the line.
+        """
+        folder = self.paths.templates / "practices" / slug
+        if not folder.is_dir():
+            return []
+        environment = self.environment(slug)
+        errors = []
+        for path in sorted(folder.rglob("*.j2")):
+            name = path.relative_to(folder).as_posix()
+            try:
+                tree = environment.parse(decode_utf8(path.read_bytes(), path, TemplateError), name, str(path))
+                extends = tree.find(jinja2.nodes.Extends)
+                if extends is None or not isinstance(extends.template, jinja2.nodes.Const):
+                    continue
+                parent = extends.template.value
+                offered = self.blocks_of(slug, parent)
+            except (jinja2.TemplateError, OSError, ContentError, RecursionError):
+                continue  # reported where the template is parsed or rendered
+            for block in tree.find_all(jinja2.nodes.Block):
+                if block.name not in offered:
+                    close = difflib.get_close_matches(block.name, offered, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    errors.append(TemplateError(
+                        f"block {block.name!r} is not a block of {parent}{hint} (it has: {', '.join(sorted(offered))})",
+                        path, f"line {block.lineno}",
+                    ))
+        return errors
+
     def check_templates(self, slug: str) -> list[TemplateError]:
         """Parse every template a practice can see, to report syntax errors early."""
-        errors = []
+        errors = self.check_override_blocks(slug)
         environment = self.environment(slug)
         for name in environment.list_templates(extensions=["j2"]):
             if name.startswith(("practices/", f"{DEFAULT_PREFIX}/")):
