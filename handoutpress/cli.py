@@ -21,7 +21,7 @@ from .pipeline import build, check, default_jobs
 from .workers import Limits
 from .paths import ProjectPaths
 from .plan import Selection
-from .render import list_overrides
+from .render import list_overrides, template_guide
 from .scaffold import check_slug, new_practice
 
 PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
@@ -199,6 +199,14 @@ def templates_command(context: click.Context, slug: str, root: Path) -> None:
         click.echo(f"{slug} uses the shared templates unchanged")
     for override in overrides:
         click.echo(printable(override.describe()))
+    guide = _run(context, lambda: template_guide(paths, slug))
+    click.echo('\nBlocks an override can fill (extend "default/<kind>.html.j2" and redefine one):')
+    for template, blocks in guide.blocks.items():
+        click.echo(f"  {template}: {', '.join(blocks)}")
+    if guide.variables:
+        click.echo(f"\nVariables (read from {guide.sample}; sections and blocks differ by kind):")
+        for name in guide.variables:
+            click.echo(f"  {printable(name)}")
 
 
 def _run(context: click.Context, action):

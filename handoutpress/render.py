@@ -14,6 +14,7 @@ import difflib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -92,7 +93,7 @@ class Renderer:
                 return candidate.resolve()
         return None
 
-    def _strings_and_file(self, slug: str, lang: str) -> tuple[Record, Path]:
+    def strings_and_file(self, slug: str, lang: str) -> tuple[Record, Path]:
         """The interface wording (headings, labels) for one language, and the file it came from."""
         key = (slug, lang)
         if key not in self._strings:
@@ -114,7 +115,7 @@ class Renderer:
     def render(self, job: Job, layout: str | None = None) -> RenderedDocument:
         """The HTML of one document; ``layout`` overrides the options' choice (a tri-fold falling back to pages)."""
         slug = job.practice.slug
-        strings, strings_file = self._strings_and_file(slug, job.lang)
+        strings, strings_file = self.strings_and_file(slug, job.lang)
         template_name = KIND_SPECS[job.kind].template
         kinds = strings["kinds"] if "kinds" in strings else None
         kind_name = kinds[job.kind] if isinstance(kinds, Record) and job.kind in kinds else None
@@ -341,3 +342,47 @@ def _runtime_error(error: Exception, template_name: str, templates: Path) -> Tem
     if isinstance(error, jinja2.UndefinedError):
         message = f"undefined variable: {message}"
     return TemplateError(message, file, f"line {line}" if line else None)
+
+
+def variable_names(value: Any, prefix: str = "", depth: int = 4) -> list[str]:
+    """The names a template can use, as paths (``sections[].blocks[].type``), read from a real context."""
+    if depth == 0:
+        return [prefix]
+    if isinstance(value, Record):
+        if not len(value):
+            return [prefix]
+        names = []
+        for key in value:
+            names += variable_names(value[key], f"{prefix}.{key}" if prefix else key, depth - 1)
+        return names
+    if isinstance(value, tuple) and value and all(isinstance(item, Record) for item in value):
+        merged: dict[str, Any] = {}
+        for item in value:
+            for key in item:
+                merged.setdefault(key, item[key])
+        return variable_names(Record(merged), f"{prefix}[]", depth)
+    return [prefix]
+
+
+@dataclass(frozen=True)
+class TemplateGuide:
+    """What a practice's template author may use: each kind's blocks, and the context's variables."""
+
+    blocks: dict[str, list[str]]
+    variables: list[str]
+    sample: str
+    """Which document the variables were read from."""
+
+
+def template_guide(paths: ProjectPaths, slug: str) -> TemplateGuide:
+    from .load import load_project
+    from .plan import Selection, plan
+
+    renderer = Renderer(paths)
+    blocks = {spec.template: sorted(renderer.blocks_of(slug, f"{DEFAULT_PREFIX}/{spec.template}")) for spec in KIND_SPECS.values()}
+    jobs = plan(load_project(paths), Selection(practices=(slug,)))
+    if not jobs:
+        return TemplateGuide(blocks, [], "")
+    strings, _ = renderer.strings_and_file(slug, jobs[0].lang)
+    variables = variable_names(Record(get_context(jobs[0], strings, renderer.options)))
+    return TemplateGuide(blocks, variables, f"the {jobs[0].procedure.data.id} {jobs[0].kind}")
