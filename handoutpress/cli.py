@@ -23,6 +23,7 @@ from .paths import ProjectPaths
 from .plan import Selection
 from .render import list_overrides, template_guide
 from .scaffold import check_slug, new_practice
+from .schema import write_schemas
 
 PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
 
@@ -207,6 +208,15 @@ def templates_command(context: click.Context, slug: str, root: Path) -> None:
         click.echo(f"\nVariables (read from {guide.sample}; sections and blocks differ by kind):")
         for name in guide.variables:
             click.echo(f"  {printable(name)}")
+
+
+@main.command("schema")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder to write to (default: schemas/ in the project).")
+def schema_command(root: Path, out: Path | None) -> None:
+    """Write JSON Schema for procedure and practice files, for editors to check and complete them."""
+    for file in write_schemas(out if out is not None else root / "schemas"):
+        click.echo(f"wrote {display_path(file)}")
 
 
 def _run(context: click.Context, action):

@@ -40,7 +40,7 @@ def _known_kind(kind: str) -> str:
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 # --- procedure content -----------------------------------------------------

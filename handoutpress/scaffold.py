@@ -17,6 +17,7 @@ from .paths import ProjectPaths
 from .write import write_atomic
 
 PRACTICE_TEMPLATE = """\
+# yaml-language-server: $schema=../../schemas/practice.schema.json
 # {name}: the practice file. Every value below is a placeholder that builds
 # as it is; replace each one with your own, then run `make check` and `make`.
 
