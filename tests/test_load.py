@@ -1,0 +1,91 @@
+"""Errors an editor can act on: every problem in a file at once, each with its line and what was wanted."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoutpress import check
+from handoutpress.errors import FileProblems
+from handoutpress.load import validate
+from handoutpress.models import Procedure
+
+BROKEN_PROCEDURE = """\
+id: sample
+lang: en
+title: Sample
+name_in_sentence: a sample
+tagline: A sample.
+specialty: testing
+revew: {}
+review: {reviewed_by: A, reviewed_on: 2026-13-01x, next_review: 2027-01-01, status: drafty, source: S}
+sections:
+  - role: abut
+    titel: x
+    blocks:
+      - paragraf: hello
+      - bullets: just one text
+      - table: {header: [a, b], rows: [[x]]}
+      - callout: {tone: warn, txt: t}
+      - timeline: [{when: 1 day, what: [fine]}]
+      - paragraph: [a, list]
+"""
+
+EXPECTED = [
+    "line 7: revew: unknown field; did you mean 'review'?",
+    "line 8: review.reviewed_on: '2026-13-01x' is not a date; write dates as year-month-day, for example 2027-11-01",
+    "line 8: review.status: 'drafty' is not one of: draft, reviewed; did you mean 'draft'?",
+    "line 10: sections[0].role: 'abut' is not one of: about, why, benefits, before, preparation, on_the_day, steps, "
+    "recovery, risks, warning_signs, alternatives, results, follow_up, questions; did you mean 'about'?",
+    "line 11: sections[0].titel: unknown field; did you mean 'title'?",
+    "line 13: sections[0].blocks[0]: unknown block type 'paragraf'; did you mean 'paragraph'? (one of: paragraph, "
+    "bullets, steps, timeline, schedule, table, checklist, do_dont, callout, figure, definition, practice_text)",
+    "line 14: sections[0].blocks[1].bullets: should be a list (each item on its own line, starting with '- '), not a single text",
+    "line 15: sections[0].blocks[2].table: row 1 has 1 cells; the header has 2",
+    "line 16: sections[0].blocks[3].callout.tone: 'warn' is not one of: important, warning, tip; did you mean 'warning'?",
+    "line 16: sections[0].blocks[3].callout.text: this field is required but missing",
+    "line 16: sections[0].blocks[3].callout.txt: unknown field; did you mean 'text'?",
+    "line 18: sections[0].blocks[5].paragraph: should be one text, not a list; join the items into one text or remove the '- '",
+]
+
+
+def test_every_problem_in_a_procedure_file_is_reported_at_once(tmp_path):
+    file = tmp_path / "en.yaml"
+    file.write_text(BROKEN_PROCEDURE)
+    with pytest.raises(FileProblems) as raised:
+        validate(Procedure, file)
+    got = [f"{problem.where}: {problem.message}" for problem in raised.value.problems]
+    assert sorted(got) == sorted(EXPECTED)
+    assert [p.where for p in raised.value.problems] == sorted((p.where for p in raised.value.problems), key=lambda w: int(w.split()[1].rstrip(":")))
+
+
+def test_check_reports_each_problem_on_its_own_line(project):
+    practice = project / "content/practices/riverbend-spine.yaml"
+    text = practice.read_text()
+    text = text.replace("size: letter", "size: tabloid").replace("brand:\n", "brand:\n  colour: red\n")
+    practice.write_text(text)
+    errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    mine = [e for e in errors if e.startswith("content/practices/riverbend-spine.yaml: ")]
+    assert len(mine) == 2, errors
+    assert any("brand.colour: unknown field; did you mean 'colours'?" in e for e in mine), mine
+    assert any("page.size: 'tabloid' is not one of: letter, a4" in e for e in mine), mine
+
+
+def test_every_failing_contrast_pair_is_named_with_the_nearest_passing_shade(project):
+    practice = project / "content/practices/riverbend-spine.yaml"
+    text = practice.read_text()
+    text = text.replace('text: "#1a1a1a"', 'text: "#999999"').replace('primary: "#1d4e89"', 'primary: "#ffff00"')
+    practice.write_text(text)
+    errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    assert "content/practices/riverbend-spine.yaml: brand.colours.text: contrast of body text (#999999 on #ffffff) is 2.85:1; WCAG 2.1 AA needs at least 4.5:1; the nearest shade that passes is #757575" in errors
+    primary = [e for e in errors if "brand.colours.primary: contrast of white text on the primary colour (#ffffff on #ffff00)" in e]
+    assert primary and primary[0].endswith("the nearest shade that passes is #7a7a00"), errors
+
+
+def test_an_offer_of_a_procedure_that_does_not_exist_suggests_the_nearest(project):
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace("  - procedure: kyphoplasty\n", "  - procedure: kyphoplasty\n  - procedure: kyphoplsty\n"))
+    errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    assert any(
+        "riverbend-spine.yaml: offers[1].procedure: no procedure 'kyphoplsty'; did you mean 'kyphoplasty'? (known: kyphoplasty)" in e
+        for e in errors
+    ), errors
