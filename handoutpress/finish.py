@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import TemplateError
+from .errors import LayoutError, TemplateError
 from .impose import impose_booklet
 from .kinds import KIND_SPECS
 from .options import BuildOptions
@@ -29,6 +29,7 @@ class FinishedDocument:
 
 def finish(document: TypesetDocument, options: BuildOptions = BuildOptions()) -> FinishedDocument:
     _check_promises(document)
+    _check_length(document, options)
     pdf, pages, fields = document.pdf, document.pages, document.facts.field_names
     if options.imposition == "booklet":
         pdf = impose_booklet(pdf)
@@ -57,3 +58,16 @@ def _check_promises(document: TypesetDocument) -> None:
             "the typeset PDF breaks the press's promises: " + "; ".join(problems),
             document.rendered.template_file,
         )
+
+
+def _check_length(document: TypesetDocument, options: BuildOptions) -> None:
+    """A kind with a page limit (the consent summary's two) is refused past it, naming the content to shorten."""
+    job = document.rendered.job
+    most = KIND_SPECS[job.kind].max_pages
+    if most is None or options.large_print or document.pages <= most:
+        return
+    raise LayoutError(
+        f"the {job.kind} for {job.practice.slug} is {document.pages} pages; it may have at most {most}: "
+        f"keep detail out of it with `kinds:` on the sections it does not need",
+        job.procedure.file,
+    )

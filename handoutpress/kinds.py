@@ -25,6 +25,8 @@ class KindSpec:
     """The first is the default; large print and booklets always use pages."""
     form_fields: frozenset[str] = frozenset()
     """Fillable fields the typeset PDF must carry (the finish stage checks)."""
+    max_pages: int | None = None
+    """The most pages the kind may take (at normal size; large print may take more)."""
 
     @property
     def template(self) -> str:
@@ -58,6 +60,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             "consent",
             roles=("about", "why", "benefits", "steps", "risks", "alternatives", "before"),
             required_roles=("about", "steps", "risks"),
+            max_pages=2,
             form_fields=frozenset({"patient_name"} | {f"{who}_{part}" for who in _SIGNERS for part in ("signature", "date")}),
         ),
         KindSpec(
