@@ -160,14 +160,21 @@ def _sections(job, strings: Record, texts: dict[str, str]) -> list[dict[str, Any
     headings = strings["roles"] if "roles" in strings else Record({})
     chosen = []
     for role in KIND_SPECS[job.kind].roles:
-        for section in procedure.sections:
-            if section.role != role or (section.kinds is not None and job.kind not in section.kinds):
-                continue
-            heading = section.title or (headings[role] if role in headings else role)
+        own = job.offer.sections.get(role)
+        sections = [
+            section for section in procedure.sections
+            if section.role == role and (section.kinds is None or job.kind in section.kinds)
+        ]
+        for number, section in enumerate(sections):
+            if own is not None and own.blocks is not None and number > 0:
+                break  # the practice's body replaces every section with the role, printed once
+            title = own.title if own is not None and own.title and number == 0 else section.title
+            heading = title or (headings[role] if role in headings else role)
+            body = own.blocks if own is not None and own.blocks is not None else section.blocks
             chosen.append({
                 "role": role,
                 "heading": str(heading).replace("{procedure}", procedure.name_in_sentence),
-                "blocks": [_block(block, job, texts) for block in section.blocks],
+                "blocks": [_block(block, job, texts) for block in body],
             })
     return chosen
 

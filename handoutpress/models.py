@@ -234,6 +234,15 @@ class Section(Model):
     blocks: Annotated[list[AnyBlock], Field(min_length=1, max_length=60)]
 
 
+class SectionWording(Model):
+    """A practice's own wording for the sections of one role, in one procedure it offers."""
+
+    title: ShortText | None = None
+    """A heading for the first section with the role."""
+    blocks: Annotated[list[AnyBlock], Field(min_length=1, max_length=60)] | None = None
+    """A body that replaces every section with the role (printed once, under the first's heading)."""
+
+
 class Procedure(Model):
     """One procedure in one language: ordered sections of typed blocks."""
 
@@ -355,6 +364,8 @@ class Offer(Model):
     """Wording for this procedure's slots; it wins over the practice's ``texts``."""
     trifold_overflow: TrifoldOverflow | None = None
     """What to do when the brochure does not fit a tri-fold; wins over the procedure's choice."""
+    sections: Annotated[dict[Role, SectionWording], Field(max_length=14)] = {}
+    """The practice's own heading or body for a role's sections, in this procedure's handouts."""
 
 
 class Practice(Model):

@@ -70,6 +70,8 @@ OFFER_TEMPLATE = """\
     # languages: [en]                   # optional: by default every language it has
     # layout: pages                     # optional: the brochure as plain pages, not a tri-fold
     # texts: {{}}                         # optional: wording for this procedure only
+    # sections: {{}}                      # optional: a role's heading or body in your words,
+    #                                   #   e.g. alternatives: {{title: Your choices here}}
 """
 
 LOGO_TEMPLATE = """\

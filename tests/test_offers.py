@@ -113,3 +113,26 @@ def test_practice_text_for_a_slot_no_offered_procedure_has_is_an_error(project, 
     practice.write_text(practice.read_text() + f"texts:\n  {slot}: Come early.\n")
     errors = [e.describe(project) for e in load_project(ProjectPaths.at(project)).errors]
     assert any(message in e for e in errors), errors
+
+
+def test_an_offer_may_give_a_sections_heading_and_body_in_the_practices_own_words(project):
+    from pdfs import pdf_text
+
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace("  - procedure: kyphoplasty\n", """\
+  - procedure: kyphoplasty
+    sections:
+      alternatives:
+        title: Your choices at Riverbend
+        blocks:
+          - paragraph: Ask **Dr Example** about the choices we offer.
+      risks:
+        title: What could go wrong
+"""))
+    out = project / "out"
+    assert build(project, Selection(practices=("riverbend-spine", "harbourside-spine"), kinds=("consent",)), out).ok
+    mine = " ".join(pdf_text(out / "riverbend-spine/en/kyphoplasty-consent.pdf").split())
+    theirs = " ".join(pdf_text(out / "harbourside-spine/en/kyphoplasty-consent.pdf").split())
+    assert "Your choices at Riverbend" in mine and "Ask Dr Example about the choices we offer." in mine
+    assert "What could go wrong" in mine and "Kyphoplasty is a safe procedure" in mine, "a title alone keeps the body"
+    assert "Your choices at Riverbend" not in theirs and "What could go wrong" not in theirs
