@@ -61,10 +61,13 @@ def _check_promises(document: TypesetDocument) -> None:
 
 
 def _check_length(document: TypesetDocument, options: BuildOptions) -> None:
-    """A kind with a page limit (the consent summary's two) is refused past it, naming the content to shorten."""
+    """A kind with a page limit (the consent summary's two) is refused past it, naming the content to shorten.
+
+    The limit is for full-size pages: large print and a booklet's half-sheet pages take what they need.
+    """
     job = document.rendered.job
     most = KIND_SPECS[job.kind].max_pages
-    if most is None or options.large_print or document.pages <= most:
+    if most is None or options.large_print or options.imposition == "booklet" or document.pages <= most:
         return
     raise LayoutError(
         f"the {job.kind} for {job.practice.slug} is {document.pages} pages; it may have at most {most}: "

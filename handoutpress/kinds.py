@@ -26,7 +26,7 @@ class KindSpec:
     form_fields: frozenset[str] = frozenset()
     """Fillable fields the typeset PDF must carry (the finish stage checks)."""
     max_pages: int | None = None
-    """The most pages the kind may take (at normal size; large print may take more)."""
+    """The most pages the kind may take at full size (large print and booklets take what they need)."""
 
     @property
     def template(self) -> str:
