@@ -27,6 +27,7 @@ from .models import (
     BLOCK_TYPES,
     SLUG_PATTERN,
     FigureBlock,
+    PracticeTextBlock,
     LoadedPractice,
     LoadedProcedure,
     Practice,
@@ -105,12 +106,34 @@ def load_procedure(file: Path) -> LoadedProcedure:
     if data.lang != file.stem:
         raise ContentError(f"lang {data.lang!r} does not match the file name {file.name!r}", file, "lang")
     figures = {}
+    problems = []
     for number, section in enumerate(data.sections):
         for index, block in enumerate(section.blocks):
             if isinstance(block, FigureBlock):
-                where = f"sections[{number}].blocks[{index}].figure.image"
-                figures[block.figure.image] = _procedure_image(block.figure.image, file, where)
+                where = located(file, ("sections", number, "blocks", index, "figure", "image"))
+                try:
+                    figures[block.figure.image] = _procedure_image(block.figure.image, file, where)
+                except ContentError as error:
+                    problems.append(error)
+            elif isinstance(block, PracticeTextBlock) and block.practice_text not in data.practice_defaults:
+                hint = _did_you_mean(block.practice_text, sorted(data.practice_defaults))
+                problems.append(ContentError(
+                    f"practice_text {block.practice_text!r} has no default under practice_defaults{hint}",
+                    file, located(file, ("sections", number, "blocks", index, "practice_text")),
+                ))
+    if problems:
+        raise FileProblems(problems)
     return LoadedProcedure(file=file, data=data, figures=figures)
+
+
+def located(file: Path, loc: tuple[Any, ...]) -> str:
+    """``line N: dotted.field`` for a field of a file that has already loaded (so it reads again)."""
+    try:
+        _, node = read_yaml(file)
+    except ContentError:
+        node = None
+    line = _line_of(node, loc)
+    return f"line {line}: {_dotted(loc)}" if line else _dotted(loc)
 
 
 def _procedure_image(reference: str, file: Path, where: str) -> Path:
@@ -143,12 +166,11 @@ def check_offers(project: Project) -> None:
     for practice in project.practices.values():
         offered_slots: set[str] = set()
         for number, offer in enumerate(practice.data.offers):
-            where = f"offers[{number}]"
             if offer.procedure not in languages:
                 if offer.procedure not in broken:
                     project.errors.append(ContentError(
                         f"no procedure {offer.procedure!r}{_did_you_mean(offer.procedure, known)} (known: {', '.join(known) or 'none'})",
-                        practice.file, f"{where}.procedure",
+                        practice.file, located(practice.file, ("offers", number, "procedure")),
                     ))
                 continue
             offered_slots |= slots[offer.procedure]
@@ -156,19 +178,19 @@ def check_offers(project: Project) -> None:
                 if lang not in languages[offer.procedure]:
                     project.errors.append(ContentError(
                         f"{offer.procedure} has no {lang!r} content (it has: {', '.join(sorted(languages[offer.procedure]))})",
-                        practice.file, f"{where}.languages",
+                        practice.file, located(practice.file, ("offers", number, "languages")),
                     ))
             for slot in offer.texts:
                 if slot not in slots[offer.procedure]:
                     project.errors.append(ContentError(
                         f"{offer.procedure} has no practice_text {slot!r}{_did_you_mean(slot, sorted(slots[offer.procedure]))}",
-                        practice.file, f"{where}.texts.{slot}",
+                        practice.file, located(practice.file, ("offers", number, "texts", slot)),
                     ))
         for slot in practice.data.texts:
             if offered_slots and slot not in offered_slots:
                 project.errors.append(ContentError(
                     f"no procedure this practice offers has a practice_text {slot!r}{_did_you_mean(slot, sorted(offered_slots))}",
-                    practice.file, f"texts.{slot}",
+                    practice.file, located(practice.file, ("texts", slot)),
                 ))
 
 

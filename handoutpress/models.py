@@ -260,14 +260,6 @@ class Procedure(Model):
     practice_defaults: Annotated[dict[Slug, Text], Field(max_length=20)] = {}
     """Default wording for each ``practice_text`` slot; it sends the patient to their care team."""
 
-    @model_validator(mode="after")
-    def _slots_have_defaults(self) -> Procedure:
-        for section in self.sections:
-            for block in section.blocks:
-                if isinstance(block, PracticeTextBlock) and block.practice_text not in self.practice_defaults:
-                    raise ValueError(f"practice_text {block.practice_text!r} has no default under practice_defaults")
-        return self
-
 
 # --- practices ---------------------------------------------------------------
 

@@ -390,7 +390,7 @@ def check(
     paths = ProjectPaths.at(root)
     project = load_project(paths)
     jobs_planned = plan(project, selection)
-    errors = list(relevant_errors(project, selection))
+    errors = list(relevant_errors(project, selection, offered_only=False))
     renderer = Renderer(paths, options)
     seen = {error.describe() for error in errors}
 

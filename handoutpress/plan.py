@@ -134,11 +134,14 @@ def is_up_to_date(
     return True
 
 
-def relevant_errors(project: Project, selection: Selection) -> list[PressError]:
+def relevant_errors(project: Project, selection: Selection, offered_only: bool = True) -> list[PressError]:
     """Load errors of the files the selection would have used.
 
     A broken practice file should not fail a build that asked only for another
-    practice, but it must fail one that asked for everything.
+    practice, but it must fail one that asked for everything. With
+    ``offered_only`` (a build), a broken procedure counts only where a selected
+    practice offers it; ``check`` reports it anyway, so a procedure is checked
+    before any practice offers it.
     """
     relevant = []
     for error in project.errors:
@@ -151,7 +154,7 @@ def relevant_errors(project: Project, selection: Selection) -> list[PressError]:
         elif (
             (not selection.procedures or origin[1] in selection.procedures)
             and (not selection.langs or origin[2] in selection.langs)
-            and _offered_to_selected(project, selection, origin[1])
+            and (not offered_only or _offered_to_selected(project, selection, origin[1]))
         ):
             relevant.append(error)
     return relevant

@@ -85,7 +85,33 @@ def test_an_offer_of_a_procedure_that_does_not_exist_suggests_the_nearest(projec
     practice = project / "content/practices/riverbend-spine.yaml"
     practice.write_text(practice.read_text().replace("  - procedure: kyphoplasty\n", "  - procedure: kyphoplasty\n  - procedure: kyphoplsty\n"))
     errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    line = next(n for n, row in enumerate(practice.read_text().splitlines(), 1) if "kyphoplsty" in row)
+    assert (
+        f"content/practices/riverbend-spine.yaml: line {line}: offers[1].procedure: no procedure 'kyphoplsty'; "
+        "did you mean 'kyphoplasty'? (known: kyphoplasty)"
+    ) in errors, errors
+
+
+def test_a_practice_text_without_a_default_is_named_on_its_line_with_the_nearest_slot(project):
+    content = project / "content/procedures/kyphoplasty/en.yaml"
+    content.write_text(content.read_text().replace("practice_text: arrival", "practice_text: arival", 1))
+    line = next(n for n, row in enumerate(content.read_text().splitlines(), 1) if "practice_text: arival" in row)
+    errors = [e.describe(project) for e in check(project, typeset=False).errors]
     assert any(
-        "riverbend-spine.yaml: offers[1].procedure: no procedure 'kyphoplsty'; did you mean 'kyphoplasty'? (known: kyphoplasty)" in e
+        e.startswith(f"content/procedures/kyphoplasty/en.yaml: line {line}: sections[")
+        and e.endswith("practice_text: practice_text 'arival' has no default under practice_defaults; did you mean 'arrival'?")
         for e in errors
     ), errors
+
+
+def test_check_reads_a_procedure_no_practice_offers_and_build_ignores_it(project):
+    from handoutpress import build
+
+    folder = project / "content/procedures/not-offered"
+    folder.mkdir()
+    (folder / "en.yaml").write_text("id: not-offered\nlang: en\ntitle: [broken\n")
+    errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    assert any(e.startswith("content/procedures/not-offered/en.yaml: ") for e in errors), errors
+    from handoutpress import Selection
+
+    assert build(project, Selection(kinds=("consent",)), project / "out").ok
