@@ -62,7 +62,9 @@ def named_after(names: tuple[str, ...]):
 def job_for(project: Path, slug: str, kind: str = "consent") -> Job:
     loaded = load_project(ProjectPaths.at(project))
     assert not loaded.errors, [e.describe() for e in loaded.errors]
-    return Job(loaded.procedures[("kyphoplasty", "en")], loaded.practices[slug], kind)
+    practice = loaded.practices[slug]
+    offer = next(offer for offer in practice.data.offers if offer.procedure == "kyphoplasty")
+    return Job(loaded.procedures[("kyphoplasty", "en")], practice, kind, offer)
 
 
 @pytest.fixture(scope="module")
