@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from handoutpress.kinds import KINDS  # noqa: E402
 from handoutpress.load import load_project  # noqa: E402
 from handoutpress.paths import ProjectPaths  # noqa: E402
 from handoutpress.pipeline import default_jobs  # noqa: E402
@@ -65,6 +66,10 @@ def make_matrix(folder: Path, procedures: int, practices: int, languages: int) -
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
     practice_source = (ROOT / "content/practices/riverbend-spine.yaml").read_text()
+    # A practice builds only what it offers: each synthetic practice offers every synthetic procedure.
+    offers = "offers:\n" + "".join(f"  - procedure: synthetic-{number:03d}\n" for number in range(1, procedures + 1))
+    assert "offers:\n  - procedure: kyphoplasty\n" in practice_source
+    practice_source = practice_source.replace("offers:\n  - procedure: kyphoplasty\n", offers)
     logo = ROOT / "content/practices/riverbend-spine/logo.svg"
     for number in range(1, practices + 1):
         slug = f"practice-{number:02d}"
@@ -77,7 +82,7 @@ def make_matrix(folder: Path, procedures: int, practices: int, languages: int) -
         (folder / "content/practices" / f"{slug}.yaml").write_text(text)
         (folder / "content/practices" / slug).mkdir()
         shutil.copy(logo, folder / "content/practices" / slug / "logo.svg")
-    return procedures * practices * languages * 3
+    return procedures * practices * languages * len(KINDS)  # kyphoplasty has every kind's required roles
 
 
 def measured_build(project: Path, out: Path, *args: str) -> dict:
@@ -146,7 +151,7 @@ def main() -> None:
         project, large = work / "matrix", work / f"matrix-{scale}x"
         count = make_matrix(project, procedures, practices, languages)
         large_count = make_matrix(large, procedures * scale, practices, languages)
-        print(f"matrix: {procedures} procedures x 3 kinds x {practices} practices x {languages} languages = {count} documents")
+        print(f"matrix: {procedures} procedures x {len(KINDS)} kinds x {practices} practices x {languages} languages = {count} documents")
         print(f"machine: {os.cpu_count()} cores; default --jobs {jobs}")
 
         serial = measured_build(project, work / "out-1", "--jobs", "1", "--force")

@@ -15,12 +15,15 @@ from conftest import ROOT, make_project
 from pypdf import PdfReader
 
 from handoutpress import Selection, build
+from handoutpress.kinds import KINDS
 from handoutpress.load import load_project
 from handoutpress.options import BuildOptions
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import plan
 
-ALL_DOCUMENTS = 9
+PRACTICES = ("harbourside-spine", "lakeside-spine-care", "riverbend-spine")
+# The fixture's kyphoplasty has the roles every registered kind requires, and each practice offers it.
+ALL_DOCUMENTS = len(PRACTICES) * len(KINDS)
 
 
 def hashes(out: Path) -> dict[str, str]:
@@ -52,7 +55,7 @@ def test_two_builds_and_jobs_1_vs_2_are_byte_identical(built, test_project, tmp_
     assert build(test_project, two, out_dir=parallel, jobs=2).ok
     assert len(hashes(built)) == ALL_DOCUMENTS
     first = {name: digest for name, digest in hashes(built).items() if name.split("/")[0] in two.practices}
-    assert len(first) == 6
+    assert len(first) == len(two.practices) * len(KINDS)
     assert hashes(again) == first == hashes(parallel)
     assert (again / "manifest.json").read_bytes() == (parallel / "manifest.json").read_bytes()
 
@@ -100,11 +103,12 @@ def test_a_noop_build_rebuilds_nothing(fresh):
 
 def test_editing_a_partial_rebuilds_exactly_the_documents_that_use_it(fresh):
     project, out = fresh
-    partial = project / "templates/partials/risks.html.j2"  # in the brochure and the consent summary only
+    partial = project / "templates/partials/contact.html.j2"  # in every kind but the consent summary
     partial.write_text(partial.read_text() + "\n")
     report = build(project, out_dir=out)
-    slugs = ("harbourside-spine", "lakeside-spine-care", "riverbend-spine")
-    assert rebuilt(report) == {f"{s}/en/kyphoplasty-{k}.pdf" for s in slugs for k in ("brochure", "consent")}
+    using = set(KINDS) - {"consent"}
+    assert using == {"brochure", "preparation", "discharge"}
+    assert rebuilt(report) == {f"{s}/en/kyphoplasty-{k}.pdf" for s in PRACTICES for k in using}
 
 
 def test_touching_a_template_without_changing_it_rebuilds_nothing(fresh):
@@ -118,7 +122,7 @@ def test_editing_a_stylesheet_rebuilds_its_kind_only(fresh):
     css = project / "templates/css/discharge.css"
     css.write_text(css.read_text() + "\n.follow-up-table th { font-weight: 700; }\n")
     report = build(project, out_dir=out)
-    assert rebuilt(report) == {f"{s}/en/kyphoplasty-discharge.pdf" for s in ("harbourside-spine", "lakeside-spine-care", "riverbend-spine")}
+    assert rebuilt(report) == {f"{s}/en/kyphoplasty-discharge.pdf" for s in PRACTICES}
 
 
 def test_editing_a_practice_font_rebuilds_only_that_practice(fresh):
@@ -128,7 +132,7 @@ def test_editing_a_practice_font_rebuilds_only_that_practice(fresh):
     assert rebuilt(build(project, out_dir=out)) == set()
     font.write_bytes((project / "content/practices/harbourside-spine/fonts/lexend-latin-400-normal.woff2").read_bytes())
     report = build(project, out_dir=out)
-    assert rebuilt(report) == {f"harbourside-spine/en/kyphoplasty-{k}.pdf" for k in ("brochure", "consent", "discharge")}
+    assert rebuilt(report) == {f"harbourside-spine/en/kyphoplasty-{k}.pdf" for k in KINDS}
 
 
 def test_changing_one_practice_rebuilds_only_its_documents(fresh):
@@ -136,7 +140,7 @@ def test_changing_one_practice_rebuilds_only_its_documents(fresh):
     practice = project / "content/practices/riverbend-spine.yaml"
     practice.write_text(practice.read_text().replace("(555) 010-2000", "(555) 010-2001"))
     report = build(project, out_dir=out)
-    assert rebuilt(report) == {f"riverbend-spine/en/kyphoplasty-{k}.pdf" for k in ("brochure", "consent", "discharge")}
+    assert rebuilt(report) == {f"riverbend-spine/en/kyphoplasty-{k}.pdf" for k in KINDS}
 
 
 def test_a_new_override_file_rebuilds_that_practice(fresh):
@@ -162,9 +166,9 @@ def test_other_options_or_force_rebuild_everything(fresh):
     project, out = fresh
     one = Selection(practices=("riverbend-spine",))
     large = BuildOptions(large_print=True)
-    assert len(build(project, one, out_dir=out, options=large).built) == 3
+    assert len(build(project, one, out_dir=out, options=large).built) == len(KINDS)
     assert len(build(project, one, out_dir=out, options=large).built) == 0
-    assert len(build(project, one, out_dir=out, options=large, force=True).built) == 3
+    assert len(build(project, one, out_dir=out, options=large, force=True).built) == len(KINDS)
 
 
 def test_the_manifest_records_every_input(fresh):
@@ -178,7 +182,7 @@ def test_the_manifest_records_every_input(fresh):
         "content/practices/harbourside-spine/fonts/lexend-latin-400-normal.woff2",
         "templates/consent.html.j2",
         "templates/base.html.j2",
-        "templates/partials/risks.html.j2",
+        "templates/partials/blocks.html.j2",
         "templates/css/base.css",
         "templates/css/fonts.css",
         "templates/css/consent.css",
@@ -186,7 +190,7 @@ def test_the_manifest_records_every_input(fresh):
         "templates/practices/harbourside-spine/",
     ):
         assert expected in entry["inputs"], expected
-    assert "templates/partials/timeline.html.j2" not in entry["inputs"]
+    assert "templates/partials/contact.html.j2" not in entry["inputs"]  # only the other kinds include it
     assert "templates/css/discharge.css" not in entry["inputs"]
 
 
@@ -229,11 +233,12 @@ def test_ci_output_is_one_line_per_failure_and_one_summary(project, tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 4, lines
     assert all(line.startswith("FAILED ") and "kyphoplasty-discharge.pdf" in line for line in lines[:3])
-    assert lines[3].startswith("6 built, 0 up to date, 3 failed, 0 file errors in ")
+    others = len(PRACTICES) * (len(KINDS) - 1)  # every kind but the broken discharge sheet
+    assert lines[3].startswith(f"{others} built, 0 up to date, 3 failed, 0 file errors in ")
     assert result.stdout == ""
 
     report = json.loads(report_file.read_text())
-    assert (report["built"], report["skipped"], report["failed"]) == (6, 0, 3)
+    assert (report["built"], report["skipped"], report["failed"]) == (others, 0, 3)
     for record in report["documents"]:
         assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error"}
         pdf = tmp_path / "out" / record["path"]
@@ -262,5 +267,6 @@ def test_the_benchmark_runs_in_small_mode():
         "worker memory growth for 2x the documents",
     ):
         assert figure in result.stdout
-    assert "(0 built, 3 up to date, 0 failed" in result.stdout
-    assert "(3 built, 0 up to date, 0 failed" in result.stdout
+    # The small matrix: one procedure, one practice, one language, every kind.
+    assert f"(0 built, {len(KINDS)} up to date, 0 failed" in result.stdout
+    assert f"({len(KINDS)} built, 0 up to date, 0 failed" in result.stdout

@@ -8,6 +8,7 @@ import pytest
 from pdfs import fonts_of, is_embedded, page_texts, pdf_text
 from pypdf import PdfReader
 
+from handoutpress.kinds import KINDS as ALL_KINDS
 from handoutpress.write import sha256
 
 PRACTICES = {
@@ -15,7 +16,8 @@ PRACTICES = {
     "harbourside-spine": {"name": "Harbourside Spine Clinic", "phone": "01632 960 100", "after_hours": "01632 960 199", "size": "a4"},
     "lakeside-spine-care": {"name": "Lakeside Spine Care", "phone": "(555) 010-3000", "after_hours": "(555) 010-3999", "size": "letter"},
 }
-KINDS = ("brochure", "consent", "discharge")
+# Every kind in the registry: the fixture's kyphoplasty has the roles each one requires.
+KINDS = ALL_KINDS
 
 
 

@@ -62,7 +62,9 @@ def named_after(names: tuple[str, ...]):
 def job_for(project: Path, slug: str, kind: str = "consent") -> Job:
     loaded = load_project(ProjectPaths.at(project))
     assert not loaded.errors, [e.describe() for e in loaded.errors]
-    return Job(loaded.procedures[("kyphoplasty", "en")], loaded.practices[slug], kind)
+    practice = loaded.practices[slug]
+    offer = next(offer for offer in practice.data.offers if offer.procedure == "kyphoplasty")
+    return Job(loaded.procedures[("kyphoplasty", "en")], practice, kind, offer)
 
 
 @pytest.fixture(scope="module")
@@ -129,14 +131,16 @@ def test_the_default_fonts_are_the_ones_the_stylesheet_declares():
 def test_a_character_missing_from_the_fonts_in_content_names_file_field_and_character(project):
     content = project / "content/procedures/kyphoplasty/en.yaml"
     data = yaml.safe_load(content.read_text(encoding="utf-8"))
-    data["about"]["summary"] += f" {THAI_KO_KAI}"
+    about = data["sections"][0]
+    assert about["role"] == "about"
+    about["blocks"][0]["paragraph"] += f" {THAI_KO_KAI}"
     content.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(ContentError) as caught:
         check_coverage(job_for(project, "riverbend-spine"), project / "templates")
     assert caught.value.file == content
-    assert caught.value.where == "about.summary"
+    assert caught.value.where == "sections[0].blocks[0].paragraph"
     assert caught.value.describe(project) == (
-        "content/procedures/kyphoplasty/en.yaml: about.summary: the character 'ก' (U+0E01 THAI CHARACTER KO KAI) "
+        "content/procedures/kyphoplasty/en.yaml: sections[0].blocks[0].paragraph: the character 'ก' (U+0E01 THAI CHARACTER KO KAI) "
         "is not in the fonts this document uses (Atkinson Hyperlegible Next)"
     )
 

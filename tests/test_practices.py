@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from handoutpress import Selection, build, check
+from handoutpress.kinds import KINDS
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import Job
 from handoutpress.load import load_project
@@ -45,7 +46,9 @@ def render(project: Path, slug: str, kind: str):
     paths = ProjectPaths.at(project)
     loaded = load_project(paths)
     assert not loaded.errors, [e.describe() for e in loaded.errors]
-    job = Job(loaded.procedures[("kyphoplasty", "en")], loaded.practices[slug], kind)
+    practice = loaded.practices[slug]
+    offer = next(offer for offer in practice.data.offers if offer.procedure == "kyphoplasty")
+    job = Job(loaded.procedures[("kyphoplasty", "en")], practice, kind, offer)
     return Renderer(paths).render(job)
 
 
@@ -259,11 +262,8 @@ def test_the_scaffold_builds_without_edits(project, tmp_path):
     out = tmp_path / "out"
     report = build(project, Selection(practices=("north-hill",)), out)
     assert report.ok, [e.describe() for e in report.failures]
-    assert sorted(p.name for p in (out / "north-hill/en").iterdir()) == [
-        "kyphoplasty-brochure.pdf",
-        "kyphoplasty-consent.pdf",
-        "kyphoplasty-discharge.pdf",
-    ]
+    # Every registered kind: the scaffold offers kyphoplasty, which has the roles each kind requires.
+    assert sorted(p.name for p in (out / "north-hill/en").iterdir()) == sorted(f"kyphoplasty-{kind}.pdf" for kind in KINDS)
     assert "North Hill" in page_texts(out / "north-hill/en/kyphoplasty-consent.pdf")[0]
 
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from handoutpress import Selection, build
 from handoutpress.impose import booklet_order, impose_booklet
+from handoutpress.kinds import KINDS
 from handoutpress.options import BLEED_MM, BuildOptions
 
 
@@ -88,7 +89,7 @@ def test_outside_panels_are_in_fold_order(built, slug):
     page = PdfReader(built / slug / "en/kyphoplasty-brochure.pdf").pages[0]
     width = float(page.mediabox.width)
     runs = positioned_text(page)
-    assert panel_of(first_run(runs, "What is Kyphoplasty?")[0], width) == 0  # inside flap
+    assert panel_of(first_run(runs, "What is kyphoplasty?")[0], width) == 0  # inside flap
     assert panel_of(first_run(runs, "Have a question?")[0], width) == 1  # back panel
     assert panel_of(first_run(runs, "Office hours")[0], width) == 1
     assert panel_of(first_run(runs, "A treatment for spine fractures")[0], width) == 2  # front cover
@@ -99,7 +100,10 @@ def test_inside_flows_through_the_three_panels_in_reading_order(built, slug):
     page = PdfReader(built / slug / "en/kyphoplasty-brochure.pdf").pages[1]
     width = float(page.mediabox.width)
     runs = positioned_text(page)
-    headings = ["Before your procedure", "On the day", "Your recovery", "Risks", "Other treatment choices"]
+    # The brochure's inside sections in its recipe's order (kinds.KIND_SPECS["brochure"].roles).
+    headings = [
+        "Tests before kyphoplasty", "Getting ready", "On the day", "How it is done", "Your recovery", "Risks", "Other choices",
+    ]
     places = [(panel_of(x, width), -y) for x, y, _ in (first_run(runs, h) for h in headings)]
     assert places == sorted(places), "headings out of reading order"
     assert {panel for panel, _ in places} == {0, 1, 2}, "the content does not reach all three panels"
@@ -117,8 +121,10 @@ def test_no_text_sits_on_a_fold(built, slug):
 
 def test_too_much_content_for_six_panels_is_refused(project, tmp_path):
     content = project / "content/procedures/kyphoplasty/en.yaml"
-    steps = "".join(f"    - Extra test step {n} that only makes the content too long.\n" for n in range(40))
-    content.write_text(content.read_text().replace("    - The balloon is removed.\n", "    - The balloon is removed.\n" + steps))
+    steps = "".join(f"          - Extra test step {n} that only makes the content too long.\n" for n in range(40))
+    removed = "          - The balloon is removed.\n"
+    assert removed in content.read_text()
+    content.write_text(content.read_text().replace(removed, removed + steps))
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--practice", "riverbend-spine"],
@@ -136,8 +142,11 @@ def test_too_much_content_for_six_panels_is_refused(project, tmp_path):
 
 def test_an_outside_panel_that_overflows_is_named(project, tmp_path):
     content = project / "content/procedures/kyphoplasty/en.yaml"
-    long_paragraph = "    - " + "This sentence only makes the inside flap too long. " * 25 + "\n"
-    content.write_text(content.read_text().replace("  benefits:\n", long_paragraph + "  benefits:\n"))
+    # One more paragraph in the about section, which the flap panel prints.
+    long_paragraph = "      - paragraph: " + "This sentence only makes the inside flap too long. " * 25 + "\n\n"
+    benefits = "  - role: benefits\n"
+    assert benefits in content.read_text()
+    content.write_text(content.read_text().replace(benefits, long_paragraph + benefits))
     report = build(project, Selection(practices=("riverbend-spine",), kinds=("brochure",)), tmp_path / "out")
     assert [e.describe(project) for e in report.failures] == [
         "content/procedures/kyphoplasty/en.yaml: the kyphoplasty (en) brochure for riverbend-spine: the text of the "
@@ -220,7 +229,8 @@ def test_pdfa_output_carries_its_identification(variants):
 
 def test_every_output_passes_qpdf_check(built, variants):
     pdfs = sorted(built.rglob("*.pdf")) + sorted(p for out in variants.values() for p in out.rglob("*.pdf"))
-    assert len(pdfs) == 9 + 5 * 3
+    # Every kind for the three practices, and every kind for riverbend-spine in each variant.
+    assert len(pdfs) == len(PRACTICES) * len(KINDS) + len(variants) * len(KINDS)
     for pdf in pdfs:
         result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert result.returncode == 0, f"{pdf}: {result.stdout}{result.stderr}"
@@ -233,7 +243,7 @@ def test_size_bounds(built, slug):
     assert (built / slug / "en/kyphoplasty-brochure.pdf").stat().st_size <= 120_000
 
 
-@pytest.mark.parametrize("kind", ["brochure", "consent", "discharge"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_large_print_renders_all_text_at_16_pt_or_more(variants, built, kind):
     sizes = font_sizes(PdfReader(variants["large"] / "riverbend-spine/en" / f"kyphoplasty-{kind}.pdf"))
     assert sizes and min(sizes) >= 16 - 0.05

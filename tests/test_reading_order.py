@@ -27,7 +27,7 @@ def test_trifold_is_tagged_cover_flap_inside_then_back(project, tmp_path, slug):
     texts = [text for _, text in trifold]
 
     assert trifold[0] == ("H1", "Kyphoplasty")
-    assert texts[1] == "What is Kyphoplasty?"
-    assert texts[2:5] == ["Before your procedure", "On the day", "Your recovery"]
+    assert texts[1:3] == ["What is kyphoplasty?", "How it can help"]  # the flap: about, benefits
+    assert texts[3:6] == ["Tests before kyphoplasty", "What to tell your doctor", "Getting ready"]  # the inside
     assert texts[-1] == "Have a question?"
     assert trifold == pages
