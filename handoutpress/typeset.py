@@ -250,9 +250,16 @@ def _check_trifold_fits(document, rendered: RenderedDocument) -> None:
         excess = max((_bottom(child) for child in _descendants(panel)), default=0) - _bottom(panel)
         if excess > 0.5:
             over.append(f"the {_panel_name(panel)} panel by {excess * 25.4 / 96:.0f} mm")
-    if any(any(_boxes_with_class(page._page_box, "panel")) for page in document.pages[1:]):
-        over.append("the outside panels, by more than a whole side")
-    elif len(document.pages) > 2:
+    spilled = {}
+    for page in document.pages[1:]:
+        for panel in _boxes_with_class(page._page_box, "panel"):
+            bottoms = [_bottom(child) for child in _descendants(panel) if type(child).__name__ == "LineBox"]
+            if bottoms:
+                name = _panel_name(panel)
+                spilled[name] = spilled.get(name, 0) + max(bottoms) - panel.position_y
+    for name, excess in spilled.items():
+        over.append(f"the {name} panel by {excess * 25.4 / 96:.0f} mm")
+    if not spilled and len(document.pages) > 2:
         lines = sum(_line_count(page._page_box) for page in document.pages[2:])
         over.append(f"the inside panels by {lines} line{'s' if lines != 1 else ''} ({len(document.pages) - 2} more side)")
     if over:

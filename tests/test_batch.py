@@ -239,8 +239,9 @@ def test_ci_output_is_one_line_per_failure_and_one_summary(project, tmp_path):
 
     report = json.loads(report_file.read_text())
     assert (report["built"], report["skipped"], report["failed"]) == (others, 0, 3)
+    assert report["removed"] == report["set_aside"] == []
     for record in report["documents"]:
-        assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error"}
+        assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error", "warning"}
         pdf = tmp_path / "out" / record["path"]
         if record["status"] == "built":
             data = pdf.read_bytes()

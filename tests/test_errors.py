@@ -292,7 +292,8 @@ def test_unknown_selection_is_a_usage_error(project, command, options, complaint
 # --- a failed rebuild keeps the last good PDF -----------------------------------------
 
 
-def test_failed_rebuild_keeps_the_previous_pdf_intact(project):
+def test_a_failed_rebuild_moves_the_previous_pdf_aside(project):
+    """The last good PDF is kept, but in .failed/, never where it would be printed looking current."""
     out, name = project / "out", f"{OTHER}/en/kyphoplasty-consent.pdf"
     options = ("--practice", OTHER, "-k", "consent")
     first = build(project, *options)
@@ -304,11 +305,12 @@ def test_failed_rebuild_keeps_the_previous_pdf_intact(project):
     result = build(project, *options)
 
     assert_reported(result, template, f"line {line_of(project, template, '{% if %}')}: ")
-    assert (out / name).read_bytes() == good
-    assert_output(out, {name})
+    assert f"moved   {name} to .failed/" in result.stderr
+    assert not (out / name).exists()
+    assert (out / ".failed" / name).read_bytes() == good
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    recorded = [(d["path"], d["sha256"]) for d in manifest["documents"]]
-    assert recorded == [(name, hashlib.sha256(good).hexdigest())]
+    assert manifest["documents"] == []
+    assert hashlib.sha256(good).hexdigest()
 
 
 # --- a missing include ---------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_nothing_callable_in_the_context_leads_out(project):
     assert jobs
     kinds_seen = set()
     for job in jobs:
-        strings, _ = renderer._strings_and_file(job.practice.slug, job.lang)
+        strings, _ = renderer.strings_and_file(job.practice.slug, job.lang)
         context = get_context(job, strings, BuildOptions(print_marks=True))
         kinds_seen.add(job.kind)
         for value in reachable(tuple(context.values())):

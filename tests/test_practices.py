@@ -248,7 +248,10 @@ def test_text_on_background_contrast_names_field_and_ratio(project):
     errors = file_errors(project)
     assert errors == [
         "content/practices/riverbend-spine.yaml: brand.colours.text: contrast of body text (#999999 on #ffffff) "
-        "is 2.85:1; WCAG 2.1 AA needs at least 4.5:1"
+        "is 2.85:1; WCAG 2.1 AA needs at least 4.5:1; the nearest shade that passes is #757575",
+        # the same text on the accent colour fails too: every failing pair is named at once
+        "content/practices/riverbend-spine.yaml: brand.colours.accent: contrast of text on the accent colour "
+        "(#999999 on #f6c85f) is 1.81:1; WCAG 2.1 AA needs at least 4.5:1; the nearest shade that passes is #412e04",
     ]
 
 
