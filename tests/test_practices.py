@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pdfs import fonts_of, page_texts, pdf_text
 from PIL import Image
 from pypdf import PdfReader
@@ -17,17 +17,15 @@ from handoutpress.kinds import KINDS
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import Job
 from handoutpress.load import load_project
+from handoutpress.cli import main
 from handoutpress.render import Renderer, list_overrides
 from handoutpress.scaffold import new_practice
 
 
 def run_cli(*args: str, root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "handoutpress.cli", *args, "--root", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """The command line, in this process: a subprocess would only add a fresh WeasyPrint import."""
+    result = CliRunner().invoke(main, [*args, "--root", str(root)], catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def edit(path: Path, old: str, new: str) -> None:

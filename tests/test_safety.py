@@ -184,13 +184,14 @@ def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(monkeypatch, tmp_p
 
 def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
     out = tmp_path / "out"
-    two = ("riverbend-spine", "harbourside-spine")  # six documents, enough to be killed among
-    assert build(project, Selection(practices=two), out_dir=out).ok
+    two = ("riverbend-spine", "harbourside-spine")
+    kinds = ("brochure", "consent", "discharge")  # six documents, enough to be killed among
+    assert build(project, Selection(practices=two, kinds=kinds), out_dir=out).ok
     old = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
 
     content = project / "content/procedures/kyphoplasty/en.yaml"
     content.write_text(content.read_text().replace("Kyphoplasty is an outpatient procedure.", "Kyphoplasty is an outpatient procedure, done in a day."))
-    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v", "--practice", two[0], "--practice", two[1]]
+    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v", "--practice", two[0], "--practice", two[1], *(f"--kind={kind}" for kind in kinds)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for _ in range(3):  # let a few documents be replaced, then kill it in the middle of the rest
         process.stdout.readline()
@@ -202,7 +203,7 @@ def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
         assert len(PdfReader(path).pages) >= 1
         after_kill[str(path.relative_to(out))] = sha256(path.read_bytes())
 
-    report = build(project, Selection(practices=two), out_dir=out)  # the next build repairs the rest
+    report = build(project, Selection(practices=two, kinds=kinds), out_dir=out)  # the next build repairs the rest
     assert report.ok
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     new = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
