@@ -142,7 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="a tiny matrix, to show the benchmark works")
     args = parser.parse_args()
-    procedures, practices, languages, command_sample, raw_sample = (1, 1, 1, 1, 2) if args.small else (10, 5, 2, 12, 60)
+    procedures, practices, languages, command_sample, raw_sample = (1, 1, 1, 1, 1) if args.small else (10, 5, 2, 12, 60)
     scale = 2 if args.small else 4  # how much larger the matrix for the memory figures is
     jobs = default_jobs()
 

@@ -74,7 +74,7 @@ def test_corpus_case(hostile_project, good_output, tmp_path, case):
     project = hostile_project
     shutil.copytree(CORPUS / case / "files", project, dirs_exist_ok=True)
     message, kinds = expected_message(case)
-    selection = ["--practice", "hostile", "--practice", "riverbend-spine", "-p", "kyphoplasty"]
+    selection = ["--practice", "hostile", "--practice", "riverbend-spine", "-p", "kyphoplasty", "-p", "tiny"]
     if (project / "content/procedures/hostile").is_dir():
         selection += ["-p", "hostile"]
         with (project / "content/practices/hostile.yaml").open("a", encoding="utf-8") as practice:
