@@ -64,6 +64,8 @@ class Project:
     procedures: dict[tuple[str, str], LoadedProcedure] = field(default_factory=dict)
     practices: dict[str, LoadedPractice] = field(default_factory=dict)
     errors: list[PressError] = field(default_factory=list)
+    broken_offers: set[tuple[str, str]] = field(default_factory=set)
+    """(practice, procedure) pairs whose offer has an error: not planned; the practice's other offers are."""
 
 
 def load_project(paths: ProjectPaths) -> Project:
@@ -166,6 +168,7 @@ def check_offers(project: Project) -> None:
     for practice in project.practices.values():
         offered_slots: set[str] = set()
         for number, offer in enumerate(practice.data.offers):
+            before = len(project.errors)
             if offer.procedure not in languages:
                 if offer.procedure not in broken:
                     project.errors.append(ContentError(
@@ -180,12 +183,27 @@ def check_offers(project: Project) -> None:
                         f"{offer.procedure} has no {lang!r} content (it has: {', '.join(sorted(languages[offer.procedure]))})",
                         practice.file, located(practice.file, ("offers", number, "languages")),
                     ))
+            for role, wording in offer.sections.items():
+                for index, block in enumerate(wording.blocks or ()):
+                    if isinstance(block, FigureBlock):
+                        project.errors.append(ContentError(
+                            "a practice's own section wording may not show a figure; figures come from the procedure's folder",
+                            practice.file, located(practice.file, ("offers", number, "sections", role, "blocks", index)),
+                        ))
+                    elif isinstance(block, PracticeTextBlock) and block.practice_text not in slots[offer.procedure]:
+                        project.errors.append(ContentError(
+                            f"{offer.procedure} has no practice_text {block.practice_text!r}"
+                            f"{_did_you_mean(block.practice_text, sorted(slots[offer.procedure]))}",
+                            practice.file, located(practice.file, ("offers", number, "sections", role, "blocks", index)),
+                        ))
             for slot in offer.texts:
                 if slot not in slots[offer.procedure]:
                     project.errors.append(ContentError(
                         f"{offer.procedure} has no practice_text {slot!r}{_did_you_mean(slot, sorted(slots[offer.procedure]))}",
                         practice.file, located(practice.file, ("offers", number, "texts", slot)),
                     ))
+            if len(project.errors) > before:
+                project.broken_offers.add((practice.slug, offer.procedure))
         for slot in practice.data.texts:
             if offered_slots and slot not in offered_slots:
                 project.errors.append(ContentError(

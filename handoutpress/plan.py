@@ -65,6 +65,8 @@ def plan(project: Project, selection: Selection) -> list[Job]:
         for offer in sorted(practice.data.offers, key=lambda offer: offer.procedure):
             if selection.procedures and offer.procedure not in selection.procedures:
                 continue
+            if (slug, offer.procedure) in project.broken_offers:
+                continue  # its error is reported with the practice file
             for (procedure_id, lang), procedure in sorted(project.procedures.items()):
                 if procedure_id != offer.procedure:
                     continue

@@ -136,3 +136,25 @@ def test_an_offer_may_give_a_sections_heading_and_body_in_the_practices_own_word
     assert "Your choices at Riverbend" in mine and "Ask Dr Example about the choices we offer." in mine
     assert "What could go wrong" in mine and "Kyphoplasty is a safe procedure" in mine, "a title alone keeps the body"
     assert "Your choices at Riverbend" not in theirs and "What could go wrong" not in theirs
+
+
+def test_an_offer_with_a_bad_section_wording_is_not_built_and_the_practices_other_offers_are(project):
+    add_procedure(project, "second")
+    offer(project, "riverbend-spine", "second")
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace("  - procedure: kyphoplasty\n", """\
+  - procedure: kyphoplasty
+    sections:
+      about:
+        blocks:
+          - figure: {image: ../../../etc/hostname, alt: x, caption: y}
+"""))
+    report = build(project, Selection(practices=("riverbend-spine",), kinds=("consent",)), project / "out")
+    errors = [e.describe(project) for e in report.file_errors]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("content/practices/riverbend-spine.yaml: line ")
+    assert errors[0].endswith(
+        "offers[1].sections.about.blocks[0]: a practice's own section wording may not show a figure; "
+        "figures come from the procedure's folder"
+    ), errors
+    assert [d.name for d in report.built] == ["riverbend-spine/en/second-consent.pdf"]
