@@ -160,9 +160,11 @@ def check_offers(project: Project) -> None:
     """
     languages: dict[str, set[str]] = {}
     slots: dict[str, set[str]] = {}
+    roles: dict[str, set[str]] = {}
     for (procedure_id, lang), procedure in project.procedures.items():
         languages.setdefault(procedure_id, set()).add(lang)
         slots.setdefault(procedure_id, set()).update(procedure.data.practice_defaults)
+        roles.setdefault(procedure_id, set()).update(section.role for section in procedure.data.sections)
     broken = {error.file.parent.name for error in project.errors if error.file.parent.parent == project.paths.procedures}
     known = sorted(set(languages) | broken)
     for practice in project.practices.values():
@@ -184,6 +186,12 @@ def check_offers(project: Project) -> None:
                         practice.file, located(practice.file, ("offers", number, "languages")),
                     ))
             for role, wording in offer.sections.items():
+                if role not in roles[offer.procedure]:
+                    project.errors.append(ContentError(
+                        f"{offer.procedure} has no section with the role {role!r}, so this wording would print nowhere"
+                        f"{_did_you_mean(role, sorted(roles[offer.procedure]))}",
+                        practice.file, located(practice.file, ("offers", number, "sections", role)),
+                    ))
                 for index, block in enumerate(wording.blocks or ()):
                     if isinstance(block, FigureBlock):
                         project.errors.append(ContentError(

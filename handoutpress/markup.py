@@ -15,7 +15,26 @@ from markupsafe import Markup
 _INLINE = MarkdownIt("zero", {"html": False, "breaks": True}).enable(["emphasis", "newline", "escape"])
 
 
-@lru_cache(maxsize=4096)
+MAX_CACHED_CHARACTERS = 4000  # a content field's longest text
+
+
 def inline(text: str) -> Markup:
-    """One field's text as safe HTML, without a surrounding paragraph."""
+    """One field's text as safe HTML, without a surrounding paragraph.
+
+    Content fields repeat across documents, so short texts are cached; a
+    long string a template made itself is not, so it cannot fill a worker's
+    memory for the documents after it.
+    """
+    text = str(text)
+    if len(text) <= MAX_CACHED_CHARACTERS:
+        return _cached_inline(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_inline(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     return Markup(_INLINE.renderInline(text).rstrip("\n"))

@@ -93,24 +93,31 @@ class Renderer:
 
     def environment(self, slug: str) -> LimitedSandbox:
         if slug not in self._environments:
-            environment = LimitedSandbox(
-                loader=jinja2.ChoiceLoader(
-                    [
-                        _Utf8Loader([str(p) for p in self.search_path(slug)]),
-                        jinja2.PrefixLoader({DEFAULT_PREFIX: _Utf8Loader(str(self.paths.templates))}),
-                    ]
-                ),
-                autoescape=True,
-                undefined=jinja2.StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-                auto_reload=False,
-                bytecode_cache=_BYTECODE,
-            )
-            environment.filters["month_year"] = _month_year
-            environment.filters["inline"] = inline
-            self._environments[slug] = environment
+            self._environments[slug] = self._environment(self.search_path(slug))
         return self._environments[slug]
+
+    def shared_environment(self) -> LimitedSandbox:
+        """An environment that sees the shared templates only, no practice's folder."""
+        return self._environment([self.paths.templates])
+
+    def _environment(self, search_path: list[Path]) -> LimitedSandbox:
+        environment = LimitedSandbox(
+            loader=jinja2.ChoiceLoader(
+                [
+                    _Utf8Loader([str(p) for p in search_path]),
+                    jinja2.PrefixLoader({DEFAULT_PREFIX: _Utf8Loader(str(self.paths.templates))}),
+                ]
+            ),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+            bytecode_cache=_BYTECODE,
+        )
+        environment.add_checked_filter("month_year", _month_year)
+        environment.add_checked_filter("inline", inline)
+        return environment
 
     def find_asset(self, slug: str, name: str) -> Path | None:
         for folder in self.search_path(slug):
@@ -168,6 +175,10 @@ class Renderer:
             raise _runtime_error(error, template_name, self.paths.templates) from None
         except jinja2.TemplateSyntaxError as error:
             raise _syntax_error(error, self.paths.templates) from None
+        except SyntaxError as error:  # Python refused the code Jinja generated (blocks nested too deeply)
+            raise TemplateError(
+                f"is nested too deeply to compile ({error.msg})", self._template_source(slug, template_name)
+            ) from None
         except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as error:
             raise _runtime_error(error, template_name, self.paths.templates) from None
         return RenderedDocument(
@@ -183,6 +194,13 @@ class Renderer:
             | {strings_file, job.procedure.file, job.practice.file, job.practice.logo_path}
             | _font_files(job.practice),
         )
+
+    def _template_source(self, slug: str, name: str) -> Path:
+        """The file a practice's template name resolves to: its own override, or the shared one."""
+        for folder in self.search_path(slug):
+            if (folder / name).is_file():
+                return folder / name
+        return self.paths.templates / name
 
     def template_files(self, slug: str, name: str) -> frozenset[Path]:
         """Every template file that rendering ``name`` for this practice reads.
@@ -286,8 +304,8 @@ class Renderer:
                 errors.append(_syntax_error(error, self.paths.templates))
             except TemplateError as error:
                 errors.append(error)
-            except RecursionError:
-                errors.append(TemplateError("is nested too deeply to compile", self.paths.templates / name))
+            except (RecursionError, SyntaxError):
+                errors.append(TemplateError("is nested too deeply to compile", self._template_source(slug, name)))
         return errors
 
 
@@ -421,11 +439,11 @@ def compile_shared_templates(paths: ProjectPaths) -> None:
     compiled in its worker. One that does not compile is left for the
     document that uses it to report.
     """
-    environment = Renderer(paths).environment("")
+    environment = Renderer(paths).shared_environment()
     for name in environment.list_templates(extensions=["j2"]):
         if name.startswith(("practices/", f"{DEFAULT_PREFIX}/")):
             continue
         try:
             environment.get_template(name)
-        except (jinja2.TemplateError, PressError, RecursionError, OSError):
+        except (jinja2.TemplateError, PressError, RecursionError, SyntaxError, MemoryError, OSError):
             pass

@@ -158,3 +158,15 @@ def test_an_offer_with_a_bad_section_wording_is_not_built_and_the_practices_othe
         "figures come from the procedure's folder"
     ), errors
     assert [d.name for d in report.built] == ["riverbend-spine/en/second-consent.pdf"]
+
+
+def test_wording_for_a_role_the_procedure_does_not_have_is_an_error_not_a_no_op(project):
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace(
+        "  - procedure: kyphoplasty\n", "  - procedure: kyphoplasty\n    sections:\n      follow_up: {title: Never printed}\n"
+    ))
+    errors = [e.describe(project) for e in load_project(ProjectPaths.at(project)).errors]
+    assert any(
+        "offers[0].sections.follow_up: kyphoplasty has no section with the role 'follow_up', so this wording would print nowhere" in e
+        for e in errors
+    ), errors
