@@ -112,11 +112,11 @@ def load_procedure(file: Path) -> LoadedProcedure:
     for number, section in enumerate(data.sections):
         for index, block in enumerate(section.blocks):
             if isinstance(block, FigureBlock):
-                where = located(file, ("sections", number, "blocks", index, "figure", "image"))
                 try:
-                    figures[block.figure.image] = _procedure_image(block.figure.image, file, where)
-                except ContentError as error:
-                    problems.append(error)
+                    figures[block.figure.image] = _procedure_image(block.figure.image, file)
+                except ContentError as error:  # only now is the file read again, for the line
+                    where = located(file, ("sections", number, "blocks", index, "figure", "image"))
+                    problems.append(ContentError(error.message, file, where))
             elif isinstance(block, PracticeTextBlock) and block.practice_text not in data.practice_defaults:
                 hint = _did_you_mean(block.practice_text, sorted(data.practice_defaults))
                 problems.append(ContentError(
@@ -134,11 +134,17 @@ def located(file: Path, loc: tuple[Any, ...]) -> str:
         _, node = read_yaml(file)
     except ContentError:
         node = None
+    return _where(node, loc)
+
+
+def _where(node: yaml.Node | None, loc: tuple[Any, ...]) -> str:
+    """``line N: dotted.field``, or the dotted field alone when the file has no line for it."""
     line = _line_of(node, loc)
-    return f"line {line}: {_dotted(loc)}" if line else _dotted(loc)
+    field_name = _dotted(loc) or "(top level)"
+    return f"line {line}: {field_name}" if line else field_name
 
 
-def _procedure_image(reference: str, file: Path, where: str) -> Path:
+def _procedure_image(reference: str, file: Path, where: str = "figure.image") -> Path:
     """A figure's image: an SVG or PNG in the procedure's own folder, checked like a logo."""
     folder = file.parent.resolve()
     try:
@@ -413,10 +419,7 @@ def validate(model: type[ModelT], file: Path) -> ModelT:
     except ValidationError as error:
         problems = []
         for problem in error.errors():
-            loc = tuple(problem["loc"])
-            line = _line_of(node, loc)
-            field_name = _dotted(loc) or "(top level)"
-            where = f"line {line}: {field_name}" if line else field_name
+            where = _where(node, tuple(problem["loc"]))
             problems.append(ContentError(_friendly(problem, model, data), file, where))
         problems.sort(key=lambda problem: _line_number(problem.where))
         raise FileProblems(problems) from None

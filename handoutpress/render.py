@@ -32,7 +32,6 @@ from .paths import ProjectPaths, inside
 from .plan import Job
 from .sandbox import LimitedSandbox
 
-TEMPLATE_SUFFIX = ".html.j2"
 PRACTICE_STYLESHEET = "practice.css"
 DEFAULT_PREFIX = "default"  # "default/brochure.html.j2" is always the shared file, even when shadowed
 
