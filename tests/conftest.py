@@ -8,6 +8,7 @@ reads the shipped content, for what it must say.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 from pathlib import Path
 
@@ -43,11 +44,22 @@ def test_project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(test_project, tmp_path_factory) -> Path:
-    """The test project built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("output")
-    report = build(test_project, out_dir=out)
-    assert report.ok, [e.describe() for e in report.failures]
+def built(test_project, tmp_path_factory, worker_id) -> Path:
+    """The test project built once into a temporary folder, shared by every test worker.
+
+    Its PDFs and manifest do not depend on where the project lies (the
+    manifest names inputs relative to it), so the first worker to need them
+    builds them and the others wait for it and read the same folder.
+    """
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    out, done = shared / "built-output", shared / "built-output.done"
+    with open(shared / "built-output.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            report = build(test_project, out_dir=out)
+            assert report.ok, [e.describe() for e in report.failures]
+            done.touch()
     return out
 
 

@@ -31,6 +31,7 @@ from handoutpress.assets import check_svg
 from handoutpress.digest import FileHasher
 from handoutpress.errors import ContentError, FetchError, OutputError
 from handoutpress.fetch import MAX_DATA_URL_BYTES, ConfinedFetcher, RefusedFetch
+from handoutpress.kinds import KIND_SPECS, KINDS
 from handoutpress.load import MAX_FILE_BYTES, _resolve_asset, load_practice, load_procedure, read_yaml
 from handoutpress.paths import ProjectPaths
 from handoutpress.write import LOCK_NAME, OutputLock, remove_abandoned_temporary_files, sha256, write_atomic
@@ -184,14 +185,15 @@ def test_a_full_disk_is_a_clear_error_and_leaves_the_old_file(monkeypatch, tmp_p
 
 def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
     out = tmp_path / "out"
-    two = ("riverbend-spine", "harbourside-spine")
-    kinds = ("brochure", "consent", "discharge")  # six documents, enough to be killed among
-    assert build(project, Selection(practices=two, kinds=kinds), out_dir=out).ok
+    # Six documents, enough to be killed among; the two quickest kinds, which any edit to the title changes.
+    kinds = sorted(KINDS, key=lambda kind: len(KIND_SPECS[kind].roles))[:2]
+    assert build(project, Selection(kinds=kinds), out_dir=out).ok
     old = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
+    assert len(old) == 6
 
     content = project / "content/procedures/kyphoplasty/en.yaml"
-    content.write_text(content.read_text().replace("Kyphoplasty is an outpatient procedure.", "Kyphoplasty is an outpatient procedure, done in a day."))
-    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v", "--practice", two[0], "--practice", two[1], *(f"--kind={kind}" for kind in kinds)]
+    content.write_text(content.read_text().replace("\ntitle: Kyphoplasty\n", "\ntitle: Kyphoplasty treatment\n"))
+    command = [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-v", *(f"--kind={kind}" for kind in kinds)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for _ in range(3):  # let a few documents be replaced, then kill it in the middle of the rest
         process.stdout.readline()
@@ -203,7 +205,7 @@ def test_a_build_killed_midway_leaves_only_complete_pdfs(project, tmp_path):
         assert len(PdfReader(path).pages) >= 1
         after_kill[str(path.relative_to(out))] = sha256(path.read_bytes())
 
-    report = build(project, Selection(practices=two, kinds=kinds), out_dir=out)  # the next build repairs the rest
+    report = build(project, Selection(kinds=kinds), out_dir=out)  # the next build repairs the rest
     assert report.ok
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     new = {e["path"]: e["sha256"] for e in json.loads((out / "manifest.json").read_text())["documents"]}
@@ -335,8 +337,9 @@ def test_the_fetcher_refuses_huge_images_and_svg_declarations_in_any_encoding(tm
 
 # --- the manifest -------------------------------------------------------------------------------
 
-ONE_DOCUMENT = Selection(practices=("riverbend-spine",), kinds=("consent",))
-ONE_NAME = "riverbend-spine/en/kyphoplasty-consent.pdf"
+QUICKEST_KIND = min(KINDS, key=lambda kind: len(KIND_SPECS[kind].roles))
+ONE_DOCUMENT = Selection(practices=("riverbend-spine",), kinds=(QUICKEST_KIND,))
+ONE_NAME = f"riverbend-spine/en/kyphoplasty-{QUICKEST_KIND}.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -440,7 +443,7 @@ def test_two_builds_into_one_folder_keep_both_practices(project, tmp_path):
     out = tmp_path / "out"
     builds = [
         subprocess.Popen(
-            [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-k", "consent", "--practice", slug],
+            [sys.executable, "-m", "handoutpress.cli", "build", "--root", str(project), "--out", str(out), "--jobs", "1", "-k", QUICKEST_KIND, "--practice", slug],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -450,7 +453,7 @@ def test_two_builds_into_one_folder_keep_both_practices(project, tmp_path):
     for process in builds:
         assert process.wait(timeout=120) == 0, process.stderr.read()
     recorded = {entry["path"] for entry in json.loads((out / "manifest.json").read_text())["documents"]}
-    assert recorded == {"riverbend-spine/en/kyphoplasty-consent.pdf", "lakeside-spine-care/en/kyphoplasty-consent.pdf"}
+    assert recorded == {f"{slug}/en/kyphoplasty-{QUICKEST_KIND}.pdf" for slug in ("riverbend-spine", "lakeside-spine-care")}
 
 
 @pytest.mark.parametrize(
