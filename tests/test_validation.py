@@ -24,21 +24,20 @@ FORMS = ("consent", "discharge")
 
 
 @pytest.fixture(scope="module")
-def outputs(test_project, tmp_path_factory) -> dict[str, Path]:
-    """The forms of one practice, built as PDF/UA, PDF/A-3b and imposed."""
+def outputs(built, test_project, tmp_path_factory) -> dict[str, Path]:
+    """The forms of one practice as PDF/UA (the shared build), and built as PDF/A-3b and imposed."""
     options = {
-        "ua": BuildOptions(),
         "pdfa": BuildOptions(pdf_variant="pdf/a-3b"),
         "booklet": BuildOptions(imposition="booklet"),
     }
-    built = {}
+    variants = {"ua": built}
     for name, option in options.items():
         out = tmp_path_factory.mktemp(name)
         selection = Selection(practices=("riverbend-spine",), kinds=FORMS, langs=("en",))
         report = build(test_project, selection, out, options=option)
         assert report.ok, [e.describe() for e in report.failures]
-        built[name] = out
-    return built
+        variants[name] = out
+    return variants
 
 
 def form(outputs, variant: str, kind: str) -> PdfReader:
