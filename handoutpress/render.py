@@ -14,6 +14,7 @@ import difflib
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -51,16 +52,27 @@ class RenderedDocument:
 
 
 class _SharedBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in memory, keyed by template name, file and source.
+    """Compiled templates kept in memory, keyed by template name and source.
 
     The build process compiles the shared templates once before it forks
-    its workers, so no worker compiles them again (0.15 s each). A
-    practice's own template has its own file, hence its own key; a changed
-    source is compiled afresh (Jinja compares the checksum).
+    its workers, so no worker compiles them again (0.15 s each). The file a
+    template was read from is not part of the key: the same source compiles
+    to the same code wherever it lies, and the code is given the file's own
+    name when it is loaded, since error messages quote it. A project laid
+    out afresh, or a practice whose override repeats another's, compiles
+    nothing again; a changed source is compiled afresh.
     """
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+
+    def get_bucket(self, environment, name, filename, source):  # type: ignore[override]
+        checksum = self.get_source_checksum(source)
+        bucket = jinja2.bccache.Bucket(environment, f"{name}\0{checksum}", checksum)
+        self.load_bytecode(bucket)
+        if bucket.code is not None and filename is not None and bucket.code.co_filename != filename:
+            bucket.code = _named(bucket.code, filename)
+        return bucket
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key in self._code:
@@ -69,6 +81,12 @@ class _SharedBytecode(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if len(self._code) < 512:
             self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _named(code: CodeType, filename: str) -> CodeType:
+    """*code* and every function compiled inside it, as if compiled from *filename*."""
+    constants = tuple(_named(constant, filename) if isinstance(constant, CodeType) else constant for constant in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=constants)
 
 
 _BYTECODE = _SharedBytecode()
