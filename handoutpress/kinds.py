@@ -15,6 +15,16 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ReadingLevel:
+    """The default reading-level limits of a kind, one per formula scale (see readability.py)."""
+
+    grade: float
+    """Highest school grade (Flesch-Kincaid), for the document and for each section."""
+    ease: float
+    """Lowest reading-ease score (Fernández-Huerta)."""
+
+
+@dataclass(frozen=True)
 class KindSpec:
     name: str
     roles: tuple[str, ...]
@@ -27,6 +37,8 @@ class KindSpec:
     """Fillable fields the typeset PDF must carry (the finish stage checks)."""
     max_pages: int | None = None
     """The most pages the kind may take at full size (large print and booklets take what they need)."""
+    reading: ReadingLevel = ReadingLevel(grade=8, ease=70)
+    """Health-literacy guidance: grade 8 at most for what a patient decides on, 6 for instructions to follow."""
 
     @property
     def template(self) -> str:
@@ -55,6 +67,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             "preparation",
             roles=("before", "preparation", "on_the_day"),
             required_roles=("preparation",),
+            reading=ReadingLevel(grade=6, ease=80),
         ),
         KindSpec(
             "consent",
@@ -67,6 +80,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             "discharge",
             roles=("recovery", "warning_signs", "results", "follow_up", "questions"),
             required_roles=("recovery", "warning_signs"),
+            reading=ReadingLevel(grade=6, ease=80),
             form_fields=frozenset({"follow_up_date", "follow_up_time", "follow_up_with"}),
         ),
     )

@@ -140,6 +140,19 @@ def located(file: Path, loc: tuple[Any, ...]) -> str:
     return _where(node, loc)
 
 
+class FieldLines:
+    """``line N: dotted.field`` for fields of one file that has loaded, reading it once for many fields."""
+
+    def __init__(self, file: Path):
+        try:
+            self._node = read_yaml(file)[1]
+        except ContentError:
+            self._node = None
+
+    def __call__(self, loc: tuple[Any, ...]) -> str:
+        return _where(self._node, loc)
+
+
 def _where(node: yaml.Node | None, loc: tuple[Any, ...]) -> str:
     """``line N: dotted.field``, or the dotted field alone when the file has no line for it."""
     line = _line_of(node, loc)

@@ -243,6 +243,18 @@ class SectionWording(Model):
     """A body that replaces every section with the role (printed once, under the first's heading)."""
 
 
+class ReadingLimit(Model):
+    """A reading-level limit for one kind, on the scale of the language's formula (see readability.py)."""
+
+    grade: Annotated[float, Field(ge=1, le=18)] | None = None
+    """The highest school grade allowed (English: Flesch-Kincaid), for the document and each section."""
+    ease: Annotated[float, Field(ge=0, le=100)] | None = None
+    """The lowest reading-ease score allowed (Spanish: Fernández-Huerta), for the document and each section."""
+
+
+ReadingLimits = Annotated[dict[Kind, ReadingLimit], Field(max_length=len(KINDS))]
+
+
 class Procedure(Model):
     """One procedure in one language: ordered sections of typed blocks."""
 
@@ -259,6 +271,8 @@ class Procedure(Model):
     """When the brochure does not fit a tri-fold: fail (the default) or print it as pages, with a warning."""
     practice_defaults: Annotated[dict[Slug, Text], Field(max_length=20)] = {}
     """Default wording for each ``practice_text`` slot; it sends the patient to their care team."""
+    reading_limits: ReadingLimits = {}
+    """This procedure's own reading-level limits per kind, instead of the kind's (consent 8, discharge 6...)."""
 
 
 # --- practices ---------------------------------------------------------------
@@ -372,6 +386,8 @@ class Practice(Model):
     questions: Annotated[list[Text], Field(max_length=12)] = []
     """Lines the practice adds where patients are told where to ask."""
     network: Network = Network()
+    reading_limits: ReadingLimits = {}
+    """The practice's own reading-level limits per kind, for the documents it offers; they win over the procedure's."""
 
     @model_validator(mode="after")
     def _each_procedure_once(self) -> Practice:
@@ -381,6 +397,13 @@ class Practice(Model):
                 raise ValueError(f"offers: {offer.procedure!r} is offered twice")
             seen.add(offer.procedure)
         return self
+
+
+class PlainWords(Model):
+    """A language's list of words patients stumble on, each with the plain words to write instead."""
+
+    jargon: Annotated[dict[ShortText, ShortText], Field(max_length=2000)] = {}
+    """``ambulate: walk``; a word written in capitals (``NPO``) matches only in capitals."""
 
 
 # --- resolved objects the later stages use ------------------------------------
