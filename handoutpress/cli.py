@@ -16,7 +16,7 @@ from . import __version__
 from .errors import OptionsError, PressError, SelectionError, printable
 from .kinds import KINDS, LAYOUTS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, PDF_VARIANTS, BuildOptions
-from .feedback import Feedback, display_path, write_report
+from .feedback import Feedback, display_path, reading_table, write_check_report, write_report
 from .pipeline import build, check, default_jobs
 from .workers import Limits
 from .paths import ProjectPaths
@@ -141,6 +141,8 @@ def build_command(
 @_selection_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents typeset in parallel.")
 @click.option("--no-typeset", is_flag=True, help="Only validate files and render HTML: faster, but misses layout and fetch problems.")
+@click.option("--strict", is_flag=True, help="Fail on reading levels above their limits and on plain-language findings (for CI).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the problems, reading levels and findings as JSON.")
 @click.pass_context
 def check_command(
     context: click.Context,
@@ -151,22 +153,37 @@ def check_command(
     root: Path,
     jobs: int,
     no_typeset: bool,
+    strict: bool,
+    report_file: Path | None,
     timeout: float,
     memory_limit: int,
 ) -> None:
-    """Validate every content, practice and template file, and typeset every document; write nothing."""
+    """Validate every content, practice and template file, and typeset every document; write nothing.
+
+    Also measures each document's reading level and lints its wording; with
+    --strict, a level above its limit or any finding is a problem.
+    """
     root = root.resolve()
     selection = Selection(procedures, kinds, practices, langs)
     limits = Limits(timeout, memory_limit)
-    report = _run(context, lambda: check(root, selection, typeset=not no_typeset, jobs=jobs, limits=limits))
+    report = _run(context, lambda: check(root, selection, typeset=not no_typeset, jobs=jobs, limits=limits, strict=strict))
+    for line in reading_table(report.plain.readings):
+        click.echo(line)
     for error in report.errors:
         click.echo(f"ERROR  {error.describe(root)}", err=True)
         if context.obj["debug"] and getattr(error, "traceback", ""):
             click.echo(error.traceback, err=True)
+    if not strict:
+        for warning in report.plain.over_limit + report.plain.findings:
+            click.echo(f"WARNING {warning.describe(root)}", err=True)
+    if report_file is not None:
+        _run(context, lambda: write_check_report(report, report_file, root))
     files = len(report.project.procedures) + len(report.project.practices)
+    warnings = 0 if strict else len(report.plain.over_limit) + len(report.plain.findings)
     click.echo(
         f"checked {files} content and practice files and {len(report.jobs)} documents: "
-        f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''}",
+        f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''}"
+        + (f", {warnings} plain-language warning{'s' if warnings != 1 else ''} (--strict fails on them)" if warnings else ""),
         err=not report.ok,
     )
     context.exit(0 if report.ok else 1)

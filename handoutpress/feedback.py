@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from .errors import printable
-from .pipeline import BuildReport, DocumentResult
+from .pipeline import BuildReport, CheckReport, DocumentResult
+from .plain import PlainLanguageReport
+from .readability import Reading
 from .write import write_atomic
 
 
@@ -111,3 +113,76 @@ def display_path(path: Path) -> str:
         return printable(str(path.relative_to(Path.cwd())))
     except ValueError:
         return printable(str(path))
+
+
+# --- reading levels -------------------------------------------------------------------------
+
+
+def reading_table(readings: list[Reading]) -> list[str]:
+    """Procedure x kind x language: the score against its limit, the hardest words and the longest sentence."""
+    if not readings:
+        return []
+    lines = [f"{'procedure':<20} {'kind':<12} {'lang':<6} {'reading level':<22} {'whole text':<12} hardest words / longest sentence"]
+    for reading in readings:
+        if reading.formula is None:
+            level, figures = f"no validated formula for {reading.lang!r}", ""
+        else:
+            sign = "<=" if reading.formula.scale == "grade" else ">="
+            mark = "  OVER" if not reading.passes(reading.score) else "  SECTION" if reading.failing_sections() else ""
+            level = f"{reading.formula.scale} {reading.score:g} ({sign}{reading.limit:g}){mark}"
+            figures = " ".join(f"{name} {value:g}" for name, value in reading.figures.items())
+        lines.append(f"{reading.procedure:<20} {reading.kind:<12} {reading.lang:<6} {level:<22} {figures:<12} {', '.join(reading.hardest_words)}")
+        for section in reading.failing_sections():
+            lines.append(f"{'':<41} section {section.title or section.role!r} {reading.formula.scale} {section.score:g}  OVER")
+        longest = reading.longest_sentences(1)
+        if longest:
+            lines.append(f"{'':<41} {longest[0].words} words: {longest[0].text}")
+    names = sorted({reading.formula.name for reading in readings if reading.formula is not None})
+    lines.append(f"({', '.join(names)}; each section is held to its document's limit; SMOG is for the whole text only)")
+    return [printable(line) for line in lines]
+
+
+def plain_language_record(plain: PlainLanguageReport, root: Path) -> dict:
+    return {
+        "readability": [
+            {
+                "procedure": reading.procedure,
+                "kind": reading.kind,
+                "lang": reading.lang,
+                "file": _relative(reading.file, root),
+                "formula": reading.formula.name if reading.formula else None,
+                "scale": reading.formula.scale if reading.formula else None,
+                "score": reading.score,
+                "limit": reading.limit,
+                "passes": reading.passes(reading.score) and not reading.failing_sections(),
+                "figures": reading.figures,
+                "sections": [
+                    {"role": section.role, "title": section.title, "score": section.score, "passes": reading.passes(section.score)}
+                    for section in reading.sections
+                ],
+                "longest_sentences": [{"words": s.words, "text": s.text} for s in reading.longest_sentences()],
+                "hardest_words": list(reading.hardest_words),
+            }
+            for reading in plain.readings
+        ],
+        "findings": [
+            {"file": _relative(f.file, root), "where": f.where, "rule": f.rule, "message": f.message} for f in plain.findings
+        ],
+        "over_limit": [error.describe(root) for error in plain.over_limit],
+    }
+
+
+def write_check_report(report: CheckReport, file: Path, root: Path) -> None:
+    document = {
+        "documents": len(report.jobs),
+        "errors": [error.describe(root) for error in report.errors],
+        **plain_language_record(report.plain, root),
+    }
+    write_atomic(file.resolve(), (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

@@ -29,6 +29,7 @@ from .errors import DocumentError, LayoutError, PressError
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
+from .plain import PlainLanguageReport, assess
 from .plan import Job, Selection, broken_file, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer, compile_shared_templates
 from .workers import Limits, run_documents
@@ -391,6 +392,8 @@ class CheckReport:
     project: Project
     jobs: list[Job]
     errors: list[PressError]
+    plain: PlainLanguageReport = field(default_factory=PlainLanguageReport)
+    """Reading levels and plain-language findings; with ``strict`` they are among ``errors`` too."""
 
     @property
     def ok(self) -> bool:
@@ -404,12 +407,15 @@ def check(
     typeset: bool = True,
     jobs: int = 1,
     limits: Limits = Limits(),
+    strict: bool = False,
 ) -> CheckReport:
     """Validate every file, render every document and (unless ``typeset`` is off) typeset it; write nothing.
 
     Rendering finds undefined variables and missing wording, which parsing
     alone cannot; typesetting finds what only layout shows: a refused URL, a
     tri-fold whose content does not fit, a promise the PDF does not keep.
+    Reading levels and plain-language findings are measured on the planned
+    documents; ``strict`` makes those above their limits, and every finding, errors.
     """
     paths = ProjectPaths.at(root)
     project = load_project(paths)
@@ -431,4 +437,7 @@ def check(
     for result in _make_documents(paths, paths.default_output, options, project, jobs_planned, jobs, limits, stage=stage):
         if result.error is not None:
             note(result.error)
-    return CheckReport(project, jobs_planned, errors)
+    plain = assess(paths, jobs_planned)
+    for error in plain.errors + (plain.over_limit + [finding.as_error() for finding in plain.findings] if strict else []):
+        note(error)
+    return CheckReport(project, jobs_planned, errors, plain)
