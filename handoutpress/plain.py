@@ -48,7 +48,7 @@ def assess(paths: ProjectPaths, jobs: list[Job]) -> PlainLanguageReport:
         lines = FieldLines(reading.file)
         report.over_limit.extend(_over_limit(reading, reading.limit, lines))
         for practice, limit in stricter.get((reading.procedure, reading.lang, reading.kind), []):
-            whose = f"{practice.slug}'s limit of {limit} (reading_limits in {practice.file.name})"
+            whose = f"{practice.slug}'s limit of {limit:g} (reading_limits in {practice.file.name})"
             report.over_limit.extend(_over_limit(reading, limit, lines, whose))
     return report
 
