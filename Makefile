@@ -6,6 +6,7 @@
 # make bench  measure the press on a generated matrix of documents
 #
 # make build BUILD_ARGS="--shard 1/4"   passes options to `build.py build`
+# make check CHECK_ARGS=--strict        fails on reading levels and plain-language findings too
 
 PYTHON ?= python3
 VENV   := .venv
@@ -36,7 +37,7 @@ test: setup
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadscope
 
 check: setup
-	$(BIN)/python build.py check
+	$(BIN)/python build.py check $(CHECK_ARGS)
 
 validate: setup
 	$(BIN)/python scripts/validate.py

@@ -104,7 +104,8 @@ def lint_text(text: str, jargon: dict[str, str], prose: bool = True) -> Iterator
                 yield "passive voice", f"{_quote(match[0])} in {_quote(sentence)}; say who does it"
     for term, plain in jargon.items():
         flags = 0 if term.isupper() else re.IGNORECASE
-        for match in re.finditer(rf"(?<![\w-]){re.escape(term)}(?:s|es|d|ed|ing)?(?![\w-])", text, flags):
+        forms = rf"{re.escape(term)}(?:s|es|d|ed|ing)?" + (rf"|{re.escape(term[:-1])}ing" if term.endswith("e") else "")
+        for match in re.finditer(rf"(?<![\w-])(?:{forms})(?![\w-])", text, flags):
             yield "jargon", f"{_quote(match[0])}: write {_quote(plain)}"
     for pattern, advice in _MISREAD:
         for match in pattern.finditer(text):

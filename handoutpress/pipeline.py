@@ -350,7 +350,7 @@ def _warm_up(paths: ProjectPaths) -> None:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    html = '<p lang="en">Warm <b>up</b> <i>text</i></p><input type="text" name="warm" title="warm">'
+    html = '<html lang="en"><p>Warm <b>up</b> <i>text</i></p><input type="text" name="warm" title="warm"></html>'
     weasyprint.HTML(string=html).write_pdf(font_config=FontConfiguration(), pdf_forms=True, pdf_tags=True)
     _WARM = True
 

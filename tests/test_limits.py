@@ -177,9 +177,9 @@ def svg_bomb(project):
 def test_a_document_past_its_time_is_stopped_and_the_others_are_built(svg_bomb, tmp_path, jobs):
     out = tmp_path / "out"
     selection = ["-k", "consent", "-k", "discharge", "--practice", "riverbend-spine", "--practice", "harbourside-spine"]
-    result = run("build", "--root", str(svg_bomb), "--out", str(out), "--jobs", jobs, "--timeout", "3", *selection)
+    result = run("build", "--root", str(svg_bomb), "--out", str(out), "--jobs", jobs, "--timeout", "4", *selection)
     assert result.exit_code == 1, result.output
-    assert f"FAILED {CONSENT}: stopped after 3 s, the time limit for one document (--timeout)" in result.output
+    assert f"FAILED {CONSENT}: stopped after 4 s, the time limit for one document (--timeout)" in result.output
     assert "3 built, 0 up to date, 1 failed" in result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["documents"]) == 3
