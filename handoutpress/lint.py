@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -102,16 +103,25 @@ def lint_text(text: str, jargon: dict[str, str], prose: bool = True) -> Iterator
         for match in _PASSIVE.finditer(sentence):
             if match[1].lower() not in _NOT_PARTICIPLES:
                 yield "passive voice", f"{_quote(match[0])} in {_quote(sentence)}; say who does it"
-    for term, plain in jargon.items():
-        flags = 0 if term.isupper() else re.IGNORECASE
-        forms = rf"{re.escape(term)}(?:s|es|d|ed|ing)?" + (rf"|{re.escape(term[:-1])}ing" if term.endswith("e") else "")
-        for match in re.finditer(rf"(?<![\w-])(?:{forms})(?![\w-])", text, flags):
+    for pattern, plain in _jargon_patterns(tuple(jargon.items())):
+        for match in pattern.finditer(text):
             yield "jargon", f"{_quote(match[0])}: write {_quote(plain)}"
     for pattern, advice in _MISREAD:
         for match in pattern.finditer(text):
             yield "misread number", f"{_quote(match[0].strip())} {advice}"
     for match in _CAPITALS.finditer(text):
         yield "capitals", f"{_quote(match[0])} is hard to read in capitals; use bold for emphasis"
+
+
+@lru_cache(maxsize=8)
+def _jargon_patterns(jargon: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
+    """Each word with its plain alternative, compiled once per list (a clinic's list may be long)."""
+    patterns = []
+    for term, plain in jargon:
+        forms = rf"{re.escape(term)}(?:s|es|d|ed|ing)?" + (rf"|{re.escape(term[:-1])}ing" if term.endswith("e") else "")
+        flags = 0 if term.isupper() else re.IGNORECASE
+        patterns.append((re.compile(rf"(?<![\w-])(?:{forms})(?![\w-])", flags), plain))
+    return patterns
 
 
 def _quote(text: str, limit: int = 70) -> str:
