@@ -119,26 +119,32 @@ def display_path(path: Path) -> str:
 
 
 def reading_table(readings: list[Reading]) -> list[str]:
-    """Procedure x kind x language: the score against its limit, the hardest words and the longest sentence."""
+    """Procedure x kind x language: the score against its limit, the hardest words and the longest sentences."""
     if not readings:
         return []
-    lines = [f"{'procedure':<20} {'kind':<12} {'lang':<6} {'reading level':<22} {'whole text':<12} hardest words / longest sentence"]
+    lines = [f"{'procedure':<20} {'kind':<12} {'lang':<6} {'reading level':<30} {'whole text':<20} hardest words"]
     for reading in readings:
         if reading.formula is None:
             level, figures = f"no validated formula for {reading.lang!r}", ""
+        elif reading.score is None:
+            level, figures = "no text of its own", ""
         else:
             sign = "<=" if reading.formula.scale == "grade" else ">="
-            mark = "  OVER" if not reading.passes(reading.score) else "  SECTION" if reading.failing_sections() else ""
+            mark = " OVER" if not reading.passes(reading.score) else " SECTION OVER" if reading.failing_sections() else ""
             level = f"{reading.formula.scale} {reading.score:g} ({sign}{reading.limit:g}){mark}"
-            figures = " ".join(f"{name} {value:g}" for name, value in reading.figures.items())
-        lines.append(f"{reading.procedure:<20} {reading.kind:<12} {reading.lang:<6} {level:<22} {figures:<12} {', '.join(reading.hardest_words)}")
+            figures = " ".join(f"{name} {'-' if value is None else f'{value:g}'}" for name, value in reading.figures.items())
+            if reading.unadjusted != reading.score:
+                figures = f"as written {reading.unadjusted:g} {figures}".strip()
+        lines.append(f"{reading.procedure:<20} {reading.kind:<12} {reading.lang:<6} {level:<30} {figures:<20} {', '.join(reading.hardest_words)}")
         for section in reading.failing_sections():
-            lines.append(f"{'':<41} section {section.title or section.role!r} {reading.formula.scale} {section.score:g}  OVER")
-        longest = reading.longest_sentences(1)
-        if longest:
-            lines.append(f"{'':<41} {longest[0].words} words: {longest[0].text}")
+            lines.append(f"{'':<41} section {section.title or section.role!r}: {reading.formula.scale} {section.score:g}, over the limit")
+        for sentence in reading.longest_sentences(2):
+            lines.append(f"{'':<41} {sentence.words} word{'s' if sentence.words != 1 else ''}: {sentence.text}")
     names = sorted({reading.formula.name for reading in readings if reading.formula is not None})
-    lines.append(f"({', '.join(names)}; each section is held to its document's limit; SMOG is for the whole text only)")
+    lines.append(
+        f"({', '.join(names)}; each section is held to its document's limit; 'as written' counts the procedure's "
+        "name and defined terms as they are spelt; SMOG needs 30 sentences)"
+    )
     return [printable(line) for line in lines]
 
 
@@ -153,6 +159,7 @@ def plain_language_record(plain: PlainLanguageReport, root: Path) -> dict:
                 "formula": reading.formula.name if reading.formula else None,
                 "scale": reading.formula.scale if reading.formula else None,
                 "score": reading.score,
+                "score_as_written": reading.unadjusted,
                 "limit": reading.limit,
                 "passes": reading.passes(reading.score) and not reading.failing_sections(),
                 "figures": reading.figures,

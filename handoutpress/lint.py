@@ -35,7 +35,7 @@ _BE = r"(?:am|is|are|was|were|be|been|being|get|gets|got|gotten)"
 _IRREGULAR = (
     "done|given|taken|seen|made|put|cut|set|kept|left|told|shown|known|found|held|sent|brought|"
     "bought|run|felt|paid|said|worn|written|drawn|chosen|eaten|begun|broken|frozen|hidden|stuck|spent|"
-    "lost|fed|led|read|hurt|sewn|sown|swollen|shaken|woken|numb"
+    "lost|fed|led|read|hurt|sewn|sown|shaken|woken"
 )
 _PASSIVE = re.compile(
     rf"\b{_BE}\s+(?:(?:not|also|then|usually|often|only|always|sometimes|just|\w+ly)\s+)?(\w+ed|{_IRREGULAR})\b(?!\s+of\b)",
@@ -43,26 +43,28 @@ _PASSIVE = re.compile(
 )
 _NOT_PARTICIPLES = frozenset(
     "tired scared worried interested pleased surprised confused concerned married used supposed allowed "
-    "bored excited relaxed prepared able needed red bed bleed bled shed seed feed speed need called named".split()
+    "bored excited relaxed prepared able needed red bed bleed bled shed seed feed speed need called named swollen based dressed indeed".split()
 )
 """Words after "is"/"are" that end in -ed but describe a state, are not verbs, or name a thing ("is called")."""
 
+_UNIT = r"(?:mg|mcg|micrograms?|g|grams?|kg|mL|ml|L|litres?|liters?|units?|tablets?|capsules?|drops?|puffs?|%)\b"
 _MISREAD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w.])q\.?\s?d\.?(?![\w])", re.IGNORECASE), "is misread as 'q.i.d.' (four times a day); write 'once a day'"),
     (re.compile(r"(?<![\w.])q\.?\s?o\.?\s?d\.?(?![\w])", re.IGNORECASE), "is misread; write 'every other day'"),
-    (re.compile(r"(?<![\w.])b\.i\.d\.|(?<![\w.])bid(?![\w])"), "is an abbreviation patients do not know; write 'twice a day'"),
-    (re.compile(r"(?<![\w.])t\.i\.d\.|(?<![\w.])tid(?![\w])"), "is an abbreviation patients do not know; write 'three times a day'"),
-    (re.compile(r"(?<![\w.])q\.i\.d\.|(?<![\w.])qid(?![\w])"), "is an abbreviation patients do not know; write 'four times a day'"),
+    (re.compile(r"(?<![\w.])(?:[bB]\.[iI]\.[dD]\.|BID)(?![\w])"), "is an abbreviation patients do not know; write 'twice a day'"),
+    (re.compile(r"(?<![\w.])(?:[tT]\.[iI]\.[dD]\.|TID)(?![\w])"), "is an abbreviation patients do not know; write 'three times a day'"),
+    (re.compile(r"(?<![\w.])(?:[qQ]\.[iI]\.[dD]\.|QID|qid)(?![\w])"), "is an abbreviation patients do not know; write 'four times a day'"),
     (re.compile(r"(?<![\w.])(?:q\.?h\.?s\.?|h\.s\.)(?![\w])", re.IGNORECASE), "is misread (half-strength or bedtime); write 'at bedtime'"),
     (re.compile(r"(?<![\w.])p\.?r\.?n\.?(?![\w])", re.IGNORECASE), "is an abbreviation patients do not know; write 'when you need it'"),
     (re.compile(r"(?<![\w.])p\.o\.(?![\w])", re.IGNORECASE), "is an abbreviation patients do not know; write 'by mouth'"),
-    (re.compile(r"\b\d+\.0+(?![\d.])"), "has a trailing zero, misread as ten times the dose ('1.0 mg' as '10 mg'); write it without"),
-    (re.compile(r"(?<![\d\w])\.\d+"), "has no leading zero, misread as ten times the dose ('.5 mg' as '5 mg'); write '0.5'"),
+    (re.compile(rf"(?<![\d.])\d+\.0+(?=\s?{_UNIT})"), "has a trailing zero, misread as ten times the dose ('1.0 mg' as '10 mg'); write it without"),
+    (re.compile(r"(?<![\d\w.])\.\d+"), "has no leading zero, misread as ten times the dose ('.5 mg' as '5 mg'); write '0.5'"),
     (re.compile(r"(?<=\d)\s?(?:I?U)\b"), "is misread ('U' as 0 or 4, 'IU' as 'IV' or 10); write 'units'"),
     (re.compile(r"(?<=\d)\s?cc\b"), "is misread as 'u' (units); write 'mL'"),
     (re.compile(r"(?<=\d)\s?µg\b"), "is misread as 'mg'; write 'mcg'"),
 )
-_CAPITALS = re.compile(r"\b[A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]+)+\b")
+_CAPITALS = re.compile(r"(?<![\w'’-])[A-Z][A-Z'’-]++(?:[ \t]++(?:[A-Z][A-Z'’-]++|\d++)(?![\w'’-]))++")
+"""A run of words in capitals (numbers may stand between them); a match must hold two such words."""
 
 
 @dataclass(frozen=True)
@@ -99,18 +101,19 @@ def lint_text(text: str, jargon: dict[str, str], prose: bool = True) -> Iterator
     for sentence in sentences(text) if prose else []:
         count = len(words(sentence))
         if count > LONGEST_SENTENCE:
-            yield "long sentence", f"{count} words (at most {LONGEST_SENTENCE}): {_quote(sentence)}; split it"
+            yield "long sentence", f"{count} words (at most {LONGEST_SENTENCE}): {quote(sentence)}; split it"
         for match in _PASSIVE.finditer(sentence):
             if match[1].lower() not in _NOT_PARTICIPLES:
-                yield "passive voice", f"{_quote(match[0])} in {_quote(sentence)}; say who does it"
+                yield "passive voice", f"{quote(match[0])} in {quote(sentence)}; say who does it"
     for pattern, plain in _jargon_patterns(tuple(jargon.items())):
         for match in pattern.finditer(text):
-            yield "jargon", f"{_quote(match[0])}: write {_quote(plain)}"
+            yield "jargon", f"{quote(match[0])}: write {quote(plain)}"
     for pattern, advice in _MISREAD:
         for match in pattern.finditer(text):
-            yield "misread number", f"{_quote(match[0].strip())} {advice}"
+            yield "misread number", f"{quote(match[0].strip())} {advice}"
     for match in _CAPITALS.finditer(text):
-        yield "capitals", f"{_quote(match[0])} is hard to read in capitals; use bold for emphasis"
+        if len(re.findall(r"[A-Z][A-Z'’-]+", match[0])) >= 2:
+            yield "capitals", f"{quote(match[0])} is hard to read in capitals; use bold for emphasis"
 
 
 @lru_cache(maxsize=8)
@@ -124,7 +127,8 @@ def _jargon_patterns(jargon: tuple[tuple[str, str], ...]) -> list[tuple[re.Patte
     return patterns
 
 
-def _quote(text: str, limit: int = 70) -> str:
+def quote(text: str, limit: int = 70) -> str:
+    """*text* in quotes on one line, shortened to *limit* characters."""
     text = " ".join(text.split())
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 

@@ -437,7 +437,15 @@ def check(
     for result in _make_documents(paths, paths.default_output, options, project, jobs_planned, jobs, limits, stage=stage):
         if result.error is not None:
             note(result.error)
-    plain = assess(paths, jobs_planned)
+    offered = {job.procedure.file for job in jobs_planned}
+    unplanned = [
+        loaded for (procedure_id, lang), loaded in sorted(project.procedures.items())
+        if loaded.file not in offered
+        and (not selection.procedures or procedure_id in selection.procedures)
+        and (not selection.langs or lang in selection.langs)
+        and not selection.practices
+    ]
+    plain = assess(paths, jobs_planned, unplanned)
     for error in plain.errors + (plain.over_limit + [finding.as_error() for finding in plain.findings] if strict else []):
         note(error)
     return CheckReport(project, jobs_planned, errors, plain)

@@ -8,13 +8,15 @@ finding, is an error naming the file, the section and the sentences to fix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import ContentError, PressError
-from .lint import Finding, lint_practice, lint_procedure, load_plain_words
+from .lint import Finding, quote, lint_practice, lint_procedure, load_plain_words
 from .load import FieldLines
+from .models import LoadedProcedure
 from .paths import ProjectPaths
 from .plan import Job
-from .readability import Measurer, Reading, SectionReading, practice_limits, read_documents
+from .readability import Measurer, Reading, SectionReading, document_limits, read_documents
 
 
 @dataclass
@@ -27,28 +29,38 @@ class PlainLanguageReport:
     """A jargon list that cannot be read."""
 
 
-def assess(paths: ProjectPaths, jobs: list[Job]) -> PlainLanguageReport:
-    report = PlainLanguageReport(readings=read_documents(jobs, Measurer()))
+def assess(paths: ProjectPaths, jobs: list[Job], unplanned: list[LoadedProcedure] = ()) -> PlainLanguageReport:
+    """Read and lint what ``jobs`` print, and ``unplanned`` procedures in every kind they could make."""
+    report = PlainLanguageReport(readings=read_documents(jobs, Measurer(), unplanned))
     jargon_by_lang: dict[str, dict[str, str]] = {}
-    for lang in sorted({job.lang for job in jobs}):
+    for lang in sorted({job.lang for job in jobs} | {loaded.data.lang for loaded in unplanned}):
         try:
             jargon_by_lang[lang] = load_plain_words(paths.content / "plain-language", lang)[0]
         except PressError as error:
             report.errors.append(error)
             jargon_by_lang[lang] = {}
-    linted = set()
+    linted: set[Path] = set()
     for job in sorted(jobs, key=lambda job: str(job.output_name)):
-        jargon = jargon_by_lang[job.lang]
-        for key, lint in ((job.procedure.file, lambda: lint_procedure(job.procedure, jargon)), (job.practice.file, lambda: lint_practice(job.practice, jargon))):
-            if (key, job.lang) not in linted:
-                linted.add((key, job.lang))
+        for file, lint in (
+            (job.procedure.file, lambda: lint_procedure(job.procedure, jargon_by_lang[job.lang])),
+            (job.practice.file, lambda: lint_practice(job.practice, jargon_by_lang[job.lang])),
+        ):
+            if file not in linted:
+                linted.add(file)
                 report.findings.extend(lint())
-    stricter = practice_limits(jobs)
+    for loaded in unplanned:
+        if loaded.file not in linted:
+            linted.add(loaded.file)
+            report.findings.extend(lint_procedure(loaded, jargon_by_lang[loaded.data.lang]))
+    judged_by = document_limits(jobs)
     for reading in report.readings:
         lines = FieldLines(reading.file)
-        report.over_limit.extend(_over_limit(reading, reading.limit, lines))
-        for practice, limit in stricter.get((reading.procedure, reading.lang, reading.kind), []):
-            whose = f"{practice.slug}'s limit of {limit:g} (reading_limits in {practice.file.name})"
+        groups = judged_by.get((reading.procedure, reading.lang, reading.kind)) or {reading.limit: []}
+        for limit, practices in groups.items():
+            whose = ""
+            if practices:
+                names = ", ".join(practice.slug for practice in practices)
+                whose = f"the limit of {limit:g} that {names} set{'s' if len(practices) == 1 else ''} (reading_limits)"
             report.over_limit.extend(_over_limit(reading, limit, lines, whose))
     return report
 
@@ -86,4 +98,4 @@ def _name(section: SectionReading) -> str:
 
 
 def _sentences(found, lines: FieldLines) -> str:
-    return "; ".join(f"{sentence.text!r} ({lines(sentence.loc).split(':')[0]})" for sentence in found)
+    return "; ".join(f"{quote(sentence.text)} ({lines(sentence.loc).split(':')[0]})" for sentence in found)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import make_project
-from textstat.textstat import textstatistics
 
 from handoutpress import Selection, check
 from handoutpress.cli import main
@@ -17,7 +16,7 @@ from handoutpress.kinds import KIND_SPECS
 from handoutpress.load import load_project
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import plan
-from handoutpress.readability import Measurer, formula_for, sentences
+from handoutpress.readability import FORMULAS, Measurer, english_syllables, formula_for, read_documents, sentences, spanish_syllables
 
 EASY = [
     "You can go home the same day.",
@@ -80,27 +79,39 @@ ONLY = Selection(procedures=("plain-test",))
 
 def discharge_reading(project: Path):
     jobs = [job for job in plan(load_project(ProjectPaths.at(project)), ONLY) if job.kind == "discharge"]
-    from handoutpress.readability import read_documents
-
     (reading,) = read_documents(jobs)
     return reading
 
 
 def test_the_grade_is_of_the_procedures_own_sentences_without_phone_numbers_or_practice_wording(plain_project):
     reading = discharge_reading(plain_project)
-    assert [s.text for s in reading.sentences] == [*EASY, "Call at any time."]
-    stats = textstatistics()
-    stats.set_lang("en_US")
-    stats.set_rounding(False)
-    assert reading.score == round(stats.flesch_kincaid_grade(" ".join([*EASY, "Call at any time."])), 1)
+    read = [*EASY, "Call at any time."]
+    assert [s.text for s in reading.sentences] == read
+    words = " ".join(read).replace(".", "").split()
+    syllables = sum(english_syllables(word) for word in words)
+    assert reading.score == round(0.39 * len(words) / len(read) + 11.8 * syllables / len(words) - 15.59, 1)
     assert reading.limit == KIND_SPECS["discharge"].reading.grade == 6
     assert reading.passes(reading.score) and not reading.failing_sections()
 
 
-def test_a_list_item_without_a_full_stop_is_one_sentence():
+def test_a_list_item_or_a_line_without_a_full_stop_is_one_sentence():
     assert sentences("order blood tests") == ["order blood tests."]
     assert sentences("Be sure to tell your doctor:") == ["Be sure to tell your doctor."]
     assert sentences("**Stop** eating. Drink *clear* liquids! Ask us?") == ["Stop eating.", "Drink clear liquids!", "Ask us?"]
+    assert sentences("Bring your glasses\nBring your list") == ["Bring your glasses.", "Bring your list."]
+    assert sentences("Take 0.5 mg at 7 a.m. each day. Él viene. Ella no.") == ["Take 0.5 mg at 7 a.m. each day.", "Él viene.", "Ella no."]
+
+
+def test_syllables_are_counted_by_vowel_groups():
+    assert [english_syllables(w) for w in ("medicine", "cataract", "colonoscopy", "bed", "shaved", "the")] == [3, 3, 5, 1, 1, 1]
+    assert [spanish_syllables(w) for w in ("día", "área", "medicina", "hielo", "leer")] == [2, 3, 4, 2, 2]
+
+
+def test_a_checklist_of_short_items_reads_as_easy(plain_project):
+    items = ["Your ID", "Your glasses", "Your list", "A book", "Warm socks", "Your phone", "Your keys"]
+    (plain_project / "content/procedures/plain-test/en.yaml").write_text(procedure_yaml(items))
+    reading = discharge_reading(plain_project)
+    assert reading.passes(reading.score) and not reading.failing_sections(), reading.score
 
 
 def test_a_document_above_its_limit_fails_check_strict_naming_file_section_and_sentences(plain_project):
@@ -126,9 +137,10 @@ def test_the_cli_prints_the_table_and_strict_exits_1(plain_project, tmp_path):
     arguments = ["check", "--root", str(plain_project), "--no-typeset", "-p", "plain-test", "--report", str(tmp_path / "r.json")]
     lenient = CliRunner().invoke(main, arguments)
     assert lenient.exit_code == 0, lenient.output
-    assert "plain-test           discharge    en     grade" in lenient.output
-    assert "section 'Going home' grade" in lenient.output
-    assert "WARNING content/procedures/plain-test/en.yaml: line" in lenient.output
+    assert "plain-test           discharge    en     grade" in lenient.stdout
+    assert "section 'Going home': grade" in lenient.stdout
+    assert "WARNING content/procedures/plain-test/en.yaml: line" in lenient.stderr
+    assert "WARNING" not in lenient.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     discharge = next(r for r in report["readability"] if r["kind"] == "discharge")
     assert discharge["formula"] == "Flesch-Kincaid grade" and discharge["limit"] == 6 and discharge["passes"] is False
@@ -139,6 +151,17 @@ def test_the_cli_prints_the_table_and_strict_exits_1(plain_project, tmp_path):
     assert "ERROR  content/procedures/plain-test/en.yaml: line" in strict.output
 
 
+def test_a_practice_may_relax_its_procedures_limit_for_what_it_offers(plain_project):
+    (plain_project / "content/procedures/plain-test/en.yaml").write_text(
+        procedure_yaml([*EASY, HARD], extra="reading_limits:\n  discharge: {grade: 2}\n  brochure: {grade: 18}\n")
+    )
+    assert not check(plain_project, ONLY, typeset=False, strict=True).ok
+    practice = plain_project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text() + "reading_limits:\n  discharge: {grade: 18}\n")
+    report = check(plain_project, ONLY, typeset=False, strict=True)
+    assert report.ok, [e.describe(plain_project) for e in report.errors]
+
+
 def test_a_procedure_may_relax_its_limit_and_a_practice_tighten_it(plain_project):
     file = plain_project / "content/procedures/plain-test/en.yaml"
     file.write_text(procedure_yaml([*EASY, HARD], extra="reading_limits:\n  discharge: {grade: 18}\n  brochure: {grade: 18}\n"))
@@ -147,25 +170,41 @@ def test_a_procedure_may_relax_its_limit_and_a_practice_tighten_it(plain_project
     practice = plain_project / "content/practices/riverbend-spine.yaml"
     practice.write_text(practice.read_text() + "reading_limits:\n  discharge: {grade: 10}\n")
     errors = [e.describe(plain_project) for e in check(plain_project, ONLY, typeset=False, strict=True).errors]
-    assert errors and all("riverbend-spine's limit of 10 (reading_limits in riverbend-spine.yaml)" in e for e in errors), errors
+    assert errors and all("the limit of 10 that riverbend-spine sets (reading_limits)" in e for e in errors), errors
     assert all("in the discharge (en)" in e or "the discharge (en) reads" in e for e in errors), errors
 
 
-def test_the_procedures_name_and_defined_terms_count_as_one_syllable(plain_project):
+def test_the_procedures_name_and_printed_definitions_count_as_one_syllable_a_word(plain_project):
     file = plain_project / "content/procedures/plain-test/en.yaml"
-    file.write_text(procedure_yaml(["Vertebroplasty helps. Vertebroplasty is quick."]).replace("Plain test", "Vertebroplasty"))
-    named = discharge_reading(plain_project).score
-    file.write_text(procedure_yaml(["Vertebroplasty helps. Vertebroplasty is quick."]))
-    unnamed = discharge_reading(plain_project).score
-    assert named < unnamed
+    sentence = "The doctor checks the intraocular lens (IOL) after vertebroplasty."
+    file.write_text(procedure_yaml([sentence]))
+    as_written = discharge_reading(plain_project)
+    assert as_written.score == as_written.unadjusted
+    named = procedure_yaml([sentence]).replace("title: Plain test", "title: Vertebroplasty")
+    defined = named.replace(
+        "      - practice_text: after-hours\n",
+        "      - practice_text: after-hours\n      - definition: {term: intraocular lens (IOL), meaning: A new lens.}\n",
+    )
+    file.write_text(named)
+    one = discharge_reading(plain_project)
+    file.write_text(defined)
+    both = discharge_reading(plain_project)
+    assert both.score < one.score < one.unadjusted
+    assert [s.words for s in both.sentences][0] == [s.words for s in as_written.sentences][0]  # words kept, syllables eased
 
 
 def test_spanish_has_an_ease_score_and_other_languages_say_there_is_no_formula():
     spanish = formula_for("es")
     assert spanish.scale == "ease" and spanish.name == "Fernández-Huerta ease"
     assert KIND_SPECS["discharge"].reading.ease == 80 and KIND_SPECS["consent"].reading.ease == 70
-    measured = spanish.score(Measurer().stats(spanish), "Usted puede ir a casa hoy. Descanse un día.")
+    from handoutpress.readability import Reading, Sentence
+
+    found = tuple(Sentence(text, (), len(text.split())) for text in ("Usted puede ir a casa hoy.", "Descanse un día."))
+    measured = spanish.score(Measurer().counts(spanish, found))
     assert 80 < measured <= 120
+    easy = Reading("x", "es", "discharge", Path("x"), spanish, measured, 80)
+    assert easy.passes(measured) and not easy.passes(79) and easy.passes(81)  # an ease score must stay at or above
+    assert FORMULAS["en"].scale == "grade" and Reading("x", "en", "discharge", Path("x"), FORMULAS["en"], 5, 6).passes(7) is False
     assert formula_for("en-GB").name == "Flesch-Kincaid grade"
     assert formula_for("vi") is None and formula_for("zh-Hans") is None
 
@@ -177,3 +216,26 @@ def test_the_table_says_when_a_language_has_no_formula(plain_project):
     unmeasured = replace(reading, lang="vi", formula=None, score=None, limit=None, figures={})
     (line,) = [line for line in reading_table([unmeasured]) if line.startswith("plain-test")]
     assert "no validated formula for 'vi'" in line
+
+
+def test_check_of_a_procedure_no_practice_offers_yet_measures_and_lints_it(plain_project):
+    practice = plain_project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text().replace("  - procedure: plain-test\n", "", 1))
+    (plain_project / "content/procedures/plain-test/en.yaml").write_text(procedure_yaml([*EASY, "The bandage is removed."]))
+    report = check(plain_project, ONLY, typeset=False)
+    assert not report.jobs
+    assert {(r.procedure, r.kind) for r in report.plain.readings} == {("plain-test", kind) for kind in ("brochure", "discharge")}
+    assert any("passive voice: 'is removed'" in f.describe() for f in report.plain.findings)
+
+
+def test_a_kind_with_only_practice_wording_has_no_grade_and_the_table_says_so(plain_project):
+    text = procedure_yaml(EASY)
+    text = text.replace("      - bullets:\n" + "".join(f"          - {json.dumps(item)}\n" for item in EASY), "      - practice_text: after-hours\n")
+    text = text.replace('      - paragraph: "Call (555) 010-2000 at any time."\n', "")
+    (plain_project / "content/procedures/plain-test/en.yaml").write_text(text)
+    only_discharge = Selection(procedures=("plain-test",), kinds=("discharge",))
+    (reading,) = check(plain_project, only_discharge, typeset=False).plain.readings
+    assert reading.score is None and not reading.sentences
+    result = CliRunner().invoke(main, ["check", "--root", str(plain_project), "--no-typeset", "-p", "plain-test", "-k", "discharge", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "no text of its own" in result.stdout
