@@ -51,6 +51,8 @@ class ReviewState:
     """The file, or the one it was translated from, says ``status: draft``."""
     overdue_since: date | None
     """The earliest next review date that has passed, of the file and the one it was translated from."""
+    files: tuple[Path, ...] = ()
+    """The procedure file and those it was translated from: what the state was read from."""
     findings: tuple[Finding, ...] = ()
 
     @property
@@ -65,6 +67,15 @@ class ReviewState:
     def label(self) -> str:
         """``KYPH-BRO-en 2026-11-01``: what every page prints, to trace a printed copy."""
         return f"{self.code} {self.version}"
+
+    def record(self) -> dict[str, str | None]:
+        """What the manifest and the build report keep of it: enough to trace a printed copy and to see it change."""
+        return {
+            "code": self.code,
+            "version": self.version,
+            "review_status": self.status,
+            "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
+        }
 
     def error(self, release: bool = False) -> ReviewError:
         """Every finding on one line, placed at the first; with ``release``, saying why the document is refused."""
@@ -101,5 +112,6 @@ def review_state(procedure: LoadedProcedure, kind: str, as_of: date) -> ReviewSt
         version=review.version or review.reviewed_on.isoformat(),
         draft=bool(drafts),
         overdue_since=passed[0].data.review.next_review if passed else None,
+        files=tuple(item.file for item in chain),
         findings=(*drafts, *overdue),
     )

@@ -135,10 +135,16 @@ def document_inputs(paths: ProjectPaths, job: Job, used: frozenset[Path], hasher
 
 
 def is_up_to_date(
-    paths: ProjectPaths, entry: ManifestEntry | None, out_file: Path, key: str, hasher: FileHasher
+    paths: ProjectPaths, entry: ManifestEntry | None, out_file: Path, key: str, hasher: FileHasher, review: ReviewState
 ) -> bool:
-    """Whether the output exists as last written and nothing it was made from has changed."""
+    """Whether the output exists as last written and nothing it was made from has changed.
+
+    Nor what it prints about its review: content becomes overdue with no
+    file changing, and its band must then appear (and go once it is reviewed).
+    """
     if entry is None or entry.build_key != key:
+        return False
+    if any(getattr(entry, name) != value for name, value in review.record().items()):
         return False
     if hasher(out_file) != entry.sha256:
         return False
