@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
-from conftest import make_project
+from conftest import ROOT, make_project
 from pdfs import page_texts
 from PIL import Image
 
@@ -445,3 +446,14 @@ def test_a_translation_is_rebuilt_when_its_source_is_reviewed(governed, tmp_path
     report = build(copy, selection, out, as_of=AS_OF)
     assert len(report.built) == 1 and not report.banded
     assert not any(DRAFT in text for text in page_texts(pdf_of(out, "draft-one", "es")))
+
+
+def test_the_example_workflow_releases_only_when_a_clinic_switches_it_on():
+    """The shipped samples are drafts: the workflow must stay green on them, and refuse drafts once switched on."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/handouts.yml").read_text(encoding="utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    switched_on, off = "vars.HANDOUTS_RELEASE == 'true'", "vars.HANDOUTS_RELEASE != 'true'"
+    release = [step for step in steps if "--release" in step.get("run", "")]
+    assert [step["if"] for step in release] == [switched_on, switched_on]
+    assert sorted(step["if"] for step in steps if "make build" in step.get("run", "")) == sorted([off, switched_on])
+    assert "`HANDOUTS_RELEASE`" in (ROOT / "README.md").read_text(encoding="utf-8")
