@@ -62,6 +62,7 @@ def make_matrix(folder: Path, procedures: int, practices: int, languages: int, k
         for lang in ("en", SECOND_LANGUAGE)[:languages]:
             text = source.replace("id: kyphoplasty", f"id: {procedure_id}").replace("lang: en", f"lang: {lang}")
             text = text.replace("title: Kyphoplasty", f"title: Synthetic procedure {number}")
+            text = text.replace("\nreview:", f"\ncode: SYN{number:03d}\nreview:", 1)  # codes tell procedures apart
             target = folder / "content/procedures" / procedure_id / f"{lang}.yaml"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)

@@ -8,6 +8,7 @@ Exit status: 0 all good; 1 some file or document failed (the rest were built);
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -26,6 +27,19 @@ from .scaffold import check_slug, new_practice
 from .schema import write_schemas
 
 PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
+
+
+def _review_options(function):
+    """``--as-of`` and ``--release``, the same for ``build`` and ``check``."""
+    options = [
+        click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+                     help="Judge reviews as of this day: a next_review before it is overdue (default: today)."),
+        click.option("--release", is_flag=True,
+                     help="Refuse documents whose content is a draft or overdue for review (for CI publishing reviewed content)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
 
 
 def _selection_options(function):
@@ -84,6 +98,7 @@ def _parse_shard(context: click.Context, parameter: click.Parameter, value: str 
 @click.option("--print-marks", is_flag=True, help=f"Add {BLEED_MM} mm bleed and crop marks for a print shop.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=DEFAULT_PDF_VARIANT, show_default=True, help="PDF/UA (accessible) or an archival PDF/A variant.")
 @click.option("--large-print", is_flag=True, help="Text at 16 pt or more, single column.")
+@_review_options
 @click.pass_context
 def build_command(
     context: click.Context,
@@ -107,10 +122,13 @@ def build_command(
     large_print: bool = False,
     timeout: float = Limits.seconds,
     memory_limit: int = Limits.memory_mib,
+    as_of: datetime | None = None,
+    release: bool = False,
 ) -> None:
     """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf.
 
     Documents whose inputs have not changed since the last build are skipped.
+    Drafts and overdue reviews print a band on every page; --release refuses them.
     """
     selection = Selection(procedures, kinds, practices, langs, shard)
     options = _run(context, lambda: BuildOptions(layout, imposition, print_marks, pdf_variant, large_print))
@@ -129,6 +147,8 @@ def build_command(
             force=force,
             fail_fast=fail_fast,
             limits=Limits(timeout, memory_limit),
+            as_of=as_of.date() if as_of else None,
+            release=release,
         ),
     )
     feedback.finish(report)
@@ -143,6 +163,7 @@ def build_command(
 @click.option("--no-typeset", is_flag=True, help="Only validate files and render HTML: faster, but misses layout and fetch problems.")
 @click.option("--strict", is_flag=True, help="Fail on reading levels above their limits and on plain-language findings (for CI).")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the problems, reading levels and findings as JSON.")
+@_review_options
 @click.pass_context
 def check_command(
     context: click.Context,
@@ -157,16 +178,22 @@ def check_command(
     report_file: Path | None,
     timeout: float,
     memory_limit: int,
+    as_of: datetime | None,
+    release: bool,
 ) -> None:
     """Validate every content, practice and template file, and typeset every document; write nothing.
 
     Also measures each document's reading level and lints its wording; with
     --strict, a level above its limit or any finding is a problem.
+    Lists the documents whose content is a draft or overdue for review; with --release, as errors.
     """
     root = root.resolve()
     selection = Selection(procedures, kinds, practices, langs)
     limits = Limits(timeout, memory_limit)
-    report = _run(context, lambda: check(root, selection, typeset=not no_typeset, jobs=jobs, limits=limits, strict=strict))
+    report = _run(context, lambda: check(
+        root, selection, typeset=not no_typeset, jobs=jobs, limits=limits, strict=strict,
+        as_of=as_of.date() if as_of else None, release=release,
+    ))
     for line in reading_table(report.plain.readings):
         click.echo(line)
     for error in report.errors:
@@ -176,16 +203,20 @@ def check_command(
     if not strict:
         for warning in report.plain.over_limit + report.plain.findings:
             click.echo(f"WARNING {warning.describe(root)}", err=True)
+    for job in report.under_review:
+        line = f"{printable(str(job.output_name))} ({job.review.label}): {job.review.error(release).describe(root)}"
+        click.echo(f"ERROR  {line}" if release else f"REVIEW {line}", err=release)
     if report_file is not None:
         _run(context, lambda: write_check_report(report, report_file, root))
     files = len(report.project.procedures) + len(report.project.practices)
+    problems = len(report.errors) + (len(report.under_review) if release else 0)
     warnings = 0 if strict else len(report.plain.over_limit) + len(report.plain.findings)
-    click.echo(
-        f"checked {files} content and practice files and {len(report.jobs)} documents: "
-        f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''}"
-        + (f", {warnings} plain-language warning{'s' if warnings != 1 else ''} (--strict fails on them)" if warnings else ""),
-        err=not report.ok,
-    )
+    summary = f"checked {files} content and practice files and {len(report.jobs)} documents: {problems} problem{'s' if problems != 1 else ''}"
+    if warnings:
+        summary += f", {warnings} plain-language warning{'s' if warnings != 1 else ''} (--strict fails on them)"
+    if report.under_review and not release:
+        summary += f"; {len(report.under_review)} with a review band (draft or overdue), which build --release refuses"
+    click.echo(summary, err=not report.ok)
     context.exit(0 if report.ok else 1)
 
 

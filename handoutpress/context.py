@@ -101,6 +101,7 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
     """
     procedure = job.procedure.data
     practice = job.practice.data
+    review = job.review
     kind_name = strings["kinds"][job.kind]
     layout = options.layout_for(job.kind, job.offer.layout)
     sheet = sheet_for(practice.page.size, layout, options.imposition)
@@ -150,6 +151,14 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
             "panel_width_mm": sheet.panel_width_mm,
         },
         "print_marks": {"bleed_mm": BLEED_MM} if options.print_marks else None,
+        "governance": {
+            "code": review.code,
+            "version": review.version,
+            "label": review.label,
+            "draft": review.draft,
+            "overdue_since": review.overdue_since,
+            "banded": review.draft or review.overdue_since is not None,
+        },
     }
     return {name: plain(value) for name, value in context.items()}
 

@@ -63,6 +63,10 @@ class FileProblems(ContentError):
         self.problems = problems
 
 
+class ReviewError(ContentError):
+    """Content that is a draft or overdue for review, where only reviewed content may be built (``--release``)."""
+
+
 class TemplateError(PressError):
     """A template does not parse, or refers to something that is not there."""
 

@@ -68,6 +68,8 @@ class Feedback:
             summary += f", {len(report.removed)} removed"
         if report.set_aside:
             summary += f", {len(report.set_aside)} set aside in .failed/"
+        if report.banded:
+            summary += f"; {len(report.banded)} with a review band (draft or overdue)"
         if report.out_dir is not None and report.documents:
             summary += f"; output in {display_path(report.out_dir)}"
         click.echo(summary, err=not report.ok)
@@ -90,6 +92,7 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
             "peak_memory_kb": result.peak_memory_kb,
             "error": result.error.describe(root) if result.error else None,
             "warning": result.warning or None,
+            **(result.review.record() if result.review else dict.fromkeys(("code", "version", "review_status", "overdue_since"))),
         }
         for result in sorted(report.documents, key=lambda r: r.name)
     ]

@@ -31,6 +31,8 @@ class KindSpec:
     """The section roles this kind prints, in this order."""
     required_roles: tuple[str, ...]
     """A procedure without a section for each of these cannot have this kind."""
+    code: str
+    """Three capitals in the code printed on every page (``KYPH-BRO-en``), so a printed copy names its kind."""
     layouts: tuple[str, ...] = ("pages",)
     """The first is the default; large print and booklets always use pages."""
     form_fields: frozenset[str] = frozenset()
@@ -61,6 +63,7 @@ KIND_SPECS: dict[str, KindSpec] = {
                 "recovery", "risks", "alternatives", "results", "follow_up", "questions",
             ),
             required_roles=("about", "risks"),
+            code="BRO",
             layouts=("trifold", "pages"),
         ),
         KindSpec(
@@ -68,11 +71,13 @@ KIND_SPECS: dict[str, KindSpec] = {
             roles=("before", "preparation", "on_the_day"),
             required_roles=("preparation",),
             reading=ReadingLevel(grade=6, ease=80),
+            code="PRE",
         ),
         KindSpec(
             "consent",
             roles=("about", "why", "benefits", "steps", "risks", "alternatives", "before"),
             required_roles=("about", "steps", "risks"),
+            code="CON",
             max_pages=2,
             form_fields=frozenset({"patient_name"} | {f"{who}_{part}" for who in _SIGNERS for part in ("signature", "date")}),
         ),
@@ -81,6 +86,7 @@ KIND_SPECS: dict[str, KindSpec] = {
             roles=("recovery", "warning_signs", "results", "follow_up", "questions"),
             required_roles=("recovery", "warning_signs"),
             reading=ReadingLevel(grade=6, ease=80),
+            code="DIS",
             form_fields=frozenset({"follow_up_date", "follow_up_time", "follow_up_with"}),
         ),
     )

@@ -77,6 +77,7 @@ def load_project(paths: ProjectPaths) -> Project:
         procedure = _load_one(project, file, lambda: load_procedure(file))
         if procedure is not None:
             project.procedures[(procedure.data.id, procedure.data.lang)] = procedure
+    link_translations(project)
     for file in sorted(paths.practices.glob("*.yaml")):
         practice = _load_one(project, file, lambda: load_practice(file, paths))
         if practice is not None:
@@ -128,7 +129,82 @@ def load_procedure(file: Path) -> LoadedProcedure:
                 ))
     if problems:
         raise FileProblems(problems)
-    return LoadedProcedure(file=file, data=data, figures=figures)
+    return LoadedProcedure(file=file, data=data, figures=figures, code=data.code or derived_code(data.id))
+
+
+def derived_code(procedure_id: str) -> str:
+    """A procedure's short code when its file gives none: the first four letters or digits of its id, in capitals."""
+    return procedure_id.replace("-", "").upper()[:4]
+
+
+def link_translations(project: Project) -> None:
+    """Give each translation the file it was translated from, and check every procedure's short code.
+
+    A translation is governed by its source's review too (see ``governance``),
+    so a translation whose source is missing or broken is not built; it takes
+    its source's code unless it names its own. Codes tell printed copies
+    apart, so two procedures may not share one, and every language of a
+    procedure has the same.
+    """
+    procedures = project.procedures
+    broken = {origin for error in project.errors if (origin := _procedure_of(project, error)) is not None}
+    linked: dict[tuple[str, str], LoadedProcedure] = {}
+
+    def fail(procedure: LoadedProcedure, message: str, field_name: str) -> None:
+        project.errors.append(ContentError(message, procedure.file, located(procedure.file, (field_name,))))
+
+    def link(key: tuple[str, str], following: tuple[tuple[str, str], ...] = ()) -> LoadedProcedure | None:
+        if key in linked or key in broken:
+            return linked.get(key)
+        procedure = procedures[key]
+        lang = procedure.data.translated_from
+        if lang is None:
+            linked[key] = procedure
+            return procedure
+        source_key = (key[0], lang)
+        source = None
+        if lang == key[1]:
+            problem = "names this file itself; a translation names the language of the file it was translated from"
+        elif source_key in following:
+            problem = f"{lang}.yaml is translated from this file in turn; the original must not name translated_from"
+        elif source_key not in procedures and source_key not in broken:
+            there = sorted(other for pid, other in [*procedures, *broken] if pid == key[0] and other != key[1])
+            problem = f"there is no {lang}.yaml beside this file{_did_you_mean(lang, there)} (there is: {', '.join(f'{o}.yaml' for o in there) or 'none'})"
+        else:
+            source = link(source_key, (*following, key))
+            problem = f"{lang}.yaml, the file it was translated from, cannot be used (its error is reported with it)"
+        if source is None:
+            fail(procedure, problem, "translated_from")
+            broken.add(key)
+            return None
+        linked[key] = procedure.model_copy(update={"source": source, "code": procedure.data.code or source.code})
+        return linked[key]
+
+    for key in sorted(procedures):
+        link(key)
+    first_of: dict[str, LoadedProcedure] = {}
+    owners: dict[str, str] = {}
+    for key, procedure in sorted(linked.items()):
+        code, explicit = procedure.code, procedure.data.code is not None
+        named = f"the code {code!r}" if explicit else f"its code, {code!r} (from its id),"
+        first = first_of.setdefault(key[0], procedure)
+        owner = owners.setdefault(code, key[0])
+        if code != first.code:
+            problem = f"{named} differs from {first.file.name}'s; every language of a procedure has the same code: write code: {first.code}"
+        elif owner != key[0]:
+            problem = f"{named} is already the procedure {owner!r}'s; give this one its own with code: (2 to 8 capitals or digits)"
+        else:
+            continue
+        fail(procedure, problem, "code" if explicit else "id")
+        del linked[key]
+    project.procedures = dict(sorted(linked.items()))
+
+
+def _procedure_of(project: Project, error: PressError) -> tuple[str, str] | None:
+    file = error.file
+    if file is not None and file.parent.parent == project.paths.procedures:
+        return (file.parent.name, file.stem)
+    return None
 
 
 def located(file: Path, loc: tuple[Any, ...]) -> str:

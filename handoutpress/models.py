@@ -23,6 +23,8 @@ Kind = Annotated[str, AfterValidator(lambda kind: _known_kind(kind))]
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
 HEX_COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
+VERSION_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,18}[A-Za-z0-9])?$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
@@ -51,13 +53,16 @@ TrifoldOverflow = Literal["fail", "use-pages"]
 
 
 class Review(Model):
-    """Who checked the clinical text and when it must be checked again."""
+    """Who checked the clinical text and when it must be checked again; a draft or an overdue review prints a band on every page."""
 
     reviewed_by: ShortText
     reviewed_on: date
     next_review: date
     status: ReviewStatus
+    """draft until a clinician has reviewed the text; then reviewed."""
     source: Text
+    version: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)] | None = None
+    """The content's version printed on every page; by default the date it was reviewed (reviewed_on)."""
 
     @model_validator(mode="after")
     def _next_after_reviewed(self) -> Review:
@@ -265,6 +270,10 @@ class Procedure(Model):
     """The name as it reads inside a sentence: "a colonoscopy", "kyphoplasty", "cataract surgery"."""
     tagline: Text
     specialty: ShortText
+    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)] | None = None
+    """2 to 8 capitals or digits that begin the code on every page (KYPH-BRO-en); by default the source's, else the id's first four."""
+    translated_from: Lang | None = None
+    """The language of the file this one was translated from (en); it is a draft, or overdue, when its source is."""
     review: Review
     sections: Annotated[list[Section], Field(min_length=1, max_length=40)]
     trifold_overflow: TrifoldOverflow = "fail"
@@ -435,3 +444,7 @@ class LoadedProcedure(Model):
     data: Procedure
     figures: dict[str, Path] = {}
     """Each figure's image as written in the file, found and checked."""
+    code: str = ""
+    """The procedure's short code: ``data.code``, else its source's, else derived from the id (see ``load``)."""
+    source: LoadedProcedure | None = None
+    """For a translation, the file it was translated from, itself loaded (and linked to its own source)."""

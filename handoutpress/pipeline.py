@@ -13,11 +13,13 @@ large the build.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +28,7 @@ from .coverage import check_coverage
 from .digest import FileHasher
 from .digest import sha256_bytes as sha256
 from .errors import DocumentError, LayoutError, PressError
+from .governance import ReviewState
 from .load import Project, load_project
 from .options import BuildOptions
 from .paths import ProjectPaths
@@ -54,6 +57,8 @@ class DocumentResult:
     entry: ManifestEntry | None = None
     warning: str = ""
     """Made, but not as asked (a tri-fold printed as pages); said in the summary."""
+    review: ReviewState | None = None
+    """Its content's review state, code and version (``None`` only where no document was planned)."""
 
     @property
     def ok(self) -> bool:
@@ -91,6 +96,11 @@ class BuildReport:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def banded(self) -> list[DocumentResult]:
+        """Documents made or up to date that print a review band: drafts and overdue reviews."""
+        return [d for d in self.documents if d.ok and d.review is not None and not d.review.releasable]
+
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -108,16 +118,21 @@ def build(
     on_plan: Callable[[int], None] | None = None,
     limits: Limits = Limits(),
     lock_wait: float = LOCK_WAIT_SECONDS,
+    as_of: date | None = None,
+    release: bool = False,
 ) -> BuildReport:
     """Build the selected documents; skip those whose inputs have not changed unless ``force``.
 
+    Reviews are overdue as of ``as_of`` (default: today). With ``release``, a
+    document whose content is a draft or overdue fails without being made,
+    and its earlier PDF is set aside like any failed document's.
     Another build writing to the same folder is waited for, ``lock_wait`` seconds at most.
     """
     started = time.perf_counter()
     paths = ProjectPaths.at(root)
     out = Path(out_dir).resolve() if out_dir is not None else paths.default_output
     project = load_project(paths)
-    planned = plan(project, selection)
+    planned = plan(project, selection, as_of)
     report = BuildReport(out, file_errors=relevant_errors(project, selection))
     with OutputLock(out, lock_wait):
         remove_abandoned_temporary_files(out)
@@ -125,11 +140,16 @@ def build(
         key = build_key(options)
         hasher = FileHasher()
         stale = []
+        refused = []
         for job in planned:
             name = str(job.output_name)
             entry = manifest.entries.get(name)
-            if not force and is_up_to_date(paths, entry, out / name, key, hasher):
-                report.documents.append(DocumentResult(name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry))
+            if release and not job.review.releasable:
+                refused.append(DocumentResult(name, "failed", error=job.review.error(release=True), review=job.review))
+            elif not force and is_up_to_date(paths, entry, out / name, key, hasher, job.review):
+                report.documents.append(DocumentResult(
+                    name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry, review=job.review
+                ))
             else:
                 stale.append(job)
         if on_plan is not None:
@@ -137,7 +157,10 @@ def build(
         for result in report.documents:
             if on_result is not None:
                 on_result(result)
-        for result in _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast):
+        if fail_fast and refused:
+            stale = []
+        made = _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast)
+        for result in itertools.chain(refused, made):
             if result.entry is not None and result.status == "built":
                 manifest.record(result.entry)
             elif result.status == "failed" and _set_aside(out, manifest, result.name):
@@ -253,7 +276,8 @@ class DocumentBuilder:
                 f"could not be made ({type(error).__name__}: {error})", self._suspect(job), traceback=traceback.format_exc()
             )
         return DocumentResult(
-            name, "failed", error=failure, milliseconds=_since(started), peak_memory_kb=_peak_memory_kb(), fatal=fatal
+            name, "failed", error=failure, milliseconds=_since(started), peak_memory_kb=_peak_memory_kb(), fatal=fatal,
+            review=job.review,
         )
 
     def _suspect(self, job: Job) -> Path:
@@ -267,7 +291,7 @@ class DocumentBuilder:
         check_coverage(job, self.paths.templates)
         rendered = self.renderer.render(job)
         if self.stage == "render":
-            return DocumentResult(name, "built", milliseconds=_since(started))
+            return DocumentResult(name, "built", milliseconds=_since(started), review=job.review)
         warning = ""
         try:
             typeset = self.typesetter.typeset(rendered)
@@ -293,6 +317,7 @@ class DocumentBuilder:
             sha256=digest,
             build_key=self.key,
             inputs=document_inputs(self.paths, job, rendered.inputs | typeset.fetched, self.hasher),
+            **job.review.record(),
         )
         return DocumentResult(
             name,
@@ -304,6 +329,7 @@ class DocumentBuilder:
             peak_memory_kb=_peak_memory_kb(),
             entry=entry,
             warning=warning,
+            review=job.review,
         )
 
 
@@ -377,7 +403,7 @@ def _make_documents(
         return DocumentBuilder(paths, out, options, stage, limits)
 
     def failed(job: Job, error: PressError) -> DocumentResult:
-        return DocumentResult(str(job.output_name), "failed", error=error)
+        return DocumentResult(str(job.output_name), "failed", error=error, review=job.review)
 
     return run_documents(
         jobs, make_builder, failed, workers, limits, stop_early=lambda result: fail_fast and not result.ok
@@ -394,10 +420,17 @@ class CheckReport:
     errors: list[PressError]
     plain: PlainLanguageReport = field(default_factory=PlainLanguageReport)
     """Reading levels and plain-language findings; with ``strict`` they are among ``errors`` too."""
+    release: bool = False
+    """Drafts and overdue reviews count as problems, as ``build --release`` would refuse them."""
+
+    @property
+    def under_review(self) -> list[Job]:
+        """Documents that print a review band: their content is a draft or overdue."""
+        return [job for job in self.jobs if not job.review.releasable]
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not (self.release and self.under_review)
 
 
 def check(
@@ -408,6 +441,8 @@ def check(
     jobs: int = 1,
     limits: Limits = Limits(),
     strict: bool = False,
+    as_of: date | None = None,
+    release: bool = False,
 ) -> CheckReport:
     """Validate every file, render every document and (unless ``typeset`` is off) typeset it; write nothing.
 
@@ -416,10 +451,12 @@ def check(
     tri-fold whose content does not fit, a promise the PDF does not keep.
     Reading levels and plain-language findings are measured on the planned
     documents; ``strict`` makes those above their limits, and every finding, errors.
+    Drafts and reviews overdue as of ``as_of`` are listed in ``under_review``;
+    with ``release`` they make the check fail.
     """
     paths = ProjectPaths.at(root)
     project = load_project(paths)
-    jobs_planned = plan(project, selection)
+    jobs_planned = plan(project, selection, as_of)
     errors = list(relevant_errors(project, selection, offered_only=False))
     renderer = Renderer(paths, options)
     seen = {error.describe() for error in errors}
@@ -448,4 +485,4 @@ def check(
     plain = assess(paths, jobs_planned, unplanned)
     for error in plain.errors + (plain.over_limit + [finding.as_error() for finding in plain.findings] if strict else []):
         note(error)
-    return CheckReport(project, jobs_planned, errors, plain)
+    return CheckReport(project, jobs_planned, errors, plain, release)

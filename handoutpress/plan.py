@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from .digest import FileHasher, listing_digest, sha256_bytes
 from .errors import PressError, SelectionError
+from .governance import ReviewState, review_state
 from .load import Project
 from .kinds import KIND_SPECS, KINDS
 from .models import LoadedPractice, LoadedProcedure, Offer
@@ -37,6 +40,12 @@ class Job:
     practice: LoadedPractice
     kind: str
     offer: Offer
+    as_of: date = field(default_factory=date.today)
+    """The day the build is made as of: a review due before it is overdue."""
+
+    @cached_property
+    def review(self) -> ReviewState:
+        return review_state(self.procedure, self.kind, self.as_of)
 
     @property
     def lang(self) -> str:
@@ -54,8 +63,12 @@ def kinds_of(procedure: LoadedProcedure) -> tuple[str, ...]:
     return tuple(kind for kind, spec in KIND_SPECS.items() if set(spec.required_roles) <= roles)
 
 
-def plan(project: Project, selection: Selection) -> list[Job]:
-    """Every document the selection asks for, in a stable order: what each practice offers, nothing else."""
+def plan(project: Project, selection: Selection, as_of: date | None = None) -> list[Job]:
+    """Every document the selection asks for, in a stable order: what each practice offers, nothing else.
+
+    Each is reviewed as of ``as_of`` (default: today).
+    """
+    as_of = as_of or date.today()
     _check_selection(project, selection)
     jobs = []
     for slug, practice in sorted(project.practices.items()):
@@ -79,7 +92,7 @@ def plan(project: Project, selection: Selection) -> list[Job]:
                         continue
                     if not selection.kinds and defaults.kinds and kind not in defaults.kinds:
                         continue
-                    job = Job(procedure, practice, kind, offer)
+                    job = Job(procedure, practice, kind, offer, as_of)
                     if selection.shard is None or shard_of(job, selection.shard[1]) == selection.shard[0]:
                         jobs.append(job)
     return sorted(jobs, key=lambda job: (job.procedure.data.id, job.lang, job.practice.slug, KINDS.index(job.kind)))
@@ -122,10 +135,16 @@ def document_inputs(paths: ProjectPaths, job: Job, used: frozenset[Path], hasher
 
 
 def is_up_to_date(
-    paths: ProjectPaths, entry: ManifestEntry | None, out_file: Path, key: str, hasher: FileHasher
+    paths: ProjectPaths, entry: ManifestEntry | None, out_file: Path, key: str, hasher: FileHasher, review: ReviewState
 ) -> bool:
-    """Whether the output exists as last written and nothing it was made from has changed."""
+    """Whether the output exists as last written and nothing it was made from has changed.
+
+    Nor what it prints about its review: content becomes overdue with no
+    file changing, and its band must then appear (and go once it is reviewed).
+    """
     if entry is None or entry.build_key != key:
+        return False
+    if any(getattr(entry, name) != value for name, value in review.record().items()):
         return False
     if hasher(out_file) != entry.sha256:
         return False

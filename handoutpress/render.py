@@ -208,7 +208,7 @@ class Renderer:
             template_file=Path(template.filename or self.paths.templates / template_name),
             stylesheets=tuple(self._stylesheets(slug, job.kind)),
             inputs=self.template_files(slug, template_name)
-            | {strings_file, job.procedure.file, job.practice.file, job.practice.logo_path}
+            | {strings_file, *job.review.files, job.practice.file, job.practice.logo_path}
             | _font_files(job.practice),
         )
 

@@ -266,8 +266,10 @@ def _check_trifold_fits(document, rendered: RenderedDocument) -> None:
         raise LayoutError(f"{who} does not fit the six panels of a tri-fold: too long for {'; '.join(over)}; {advice}", job.procedure.file)
 
 
-def _line_count(box) -> int:
-    return sum(1 for child in _descendants(box) if type(child).__name__ == "LineBox")
+def _line_count(page_box) -> int:
+    """Lines of content on a page; the running footer and review band in its margins are not content."""
+    content = [child for child in page_box.children if type(child).__name__ != "MarginBox"]
+    return sum(1 for box in content for child in _descendants(box) if type(child).__name__ == "LineBox")
 
 
 def _panel_name(panel) -> str:

@@ -17,12 +17,13 @@ import time
 from dataclasses import asdict, dataclass, replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, get_origin, get_type_hints
+from types import UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
 from .digest import sha256_bytes as sha256  # noqa: F401  (re-exported: the hash the manifest uses)
 from .errors import OutputError
 from .kinds import KINDS
-from .models import LANG_PATTERN, SLUG_PATTERN
+from .models import LANG_PATTERN, SLUG_PATTERN, ReviewStatus
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
@@ -30,6 +31,7 @@ LOCK_WAIT_SECONDS = 30.0
 TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+REVIEW_STATUSES = get_args(ReviewStatus)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,13 @@ class ManifestEntry:
     sha256: str
     build_key: str
     inputs: dict[str, str]
+    code: str
+    """The document code and content version printed on every page (governance.ReviewState)."""
+    version: str
+    review_status: str
+    """draft or reviewed: the worse of the procedure file's and (for a translation) its source's."""
+    overdue_since: str | None
+    """The next review date that has passed, when the build was made; the document is rebuilt when this changes."""
 
 
 def write_atomic(destination: Path, data: bytes | Iterable[bytes]) -> None:
@@ -187,7 +196,10 @@ class Manifest:
 _SLUG = SLUG_PATTERN.strip("^$")
 _OUTPUT_NAME = re.compile(rf"({_SLUG})/({LANG_PATTERN.strip('^$')})/({_SLUG})-({'|'.join(KINDS)})\.pdf")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_FIELD_TYPES = {name: get_origin(hint) or hint for name, hint in get_type_hints(ManifestEntry).items()}
+_FIELD_TYPES = {
+    name: tuple(get_origin(option) or option for option in (get_args(hint) if get_origin(hint) is UnionType else (hint,)))
+    for name, hint in get_type_hints(ManifestEntry).items()
+}
 
 
 def _stored_records(file: Path) -> list[Any]:
@@ -218,12 +230,14 @@ def _valid_entry(record: Any) -> ManifestEntry | None:
     """
     if not isinstance(record, dict) or record.keys() != _FIELD_TYPES.keys():
         return None
-    if any(type(record[name]) is not kind for name, kind in _FIELD_TYPES.items()):
+    if any(type(record[name]) not in kinds for name, kinds in _FIELD_TYPES.items()):
         return None
     name = _OUTPUT_NAME.fullmatch(record["path"])
     if name is None or name.groups() != (record["practice"], record["lang"], record["procedure"], record["kind"]):
         return None
     if record["pages"] < 1 or record["bytes"] < 1 or not _SHA256.fullmatch(record["sha256"]) or not _SHA256.fullmatch(record["build_key"]):
+        return None
+    if record["review_status"] not in REVIEW_STATUSES:
         return None
     for input_name, digest in record["inputs"].items():
         if type(digest) is not str or not _is_project_name(input_name):

@@ -250,7 +250,12 @@ def test_ci_output_is_one_line_per_failure_and_one_summary(project, tmp_path):
     assert (report["built"], report["skipped"], report["failed"]) == (others, 0, 3)
     assert report["removed"] == report["set_aside"] == []
     for record in report["documents"]:
-        assert set(record) == {"path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error", "warning"}
+        assert set(record) == {
+            "path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error", "warning",
+            "code", "version", "review_status", "overdue_since",
+        }
+        assert record["code"].startswith("KYPH-") and record["code"].endswith("-en")
+        assert (record["version"], record["review_status"], record["overdue_since"]) == ("2026-11-01", "reviewed", None)
         pdf = tmp_path / "out" / record["path"]
         if record["status"] == "built":
             data = pdf.read_bytes()

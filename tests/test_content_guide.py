@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from handoutpress import Selection, build
 from handoutpress.kinds import KINDS
-from handoutpress.models import BLOCK_TYPES
+from handoutpress.models import BLOCK_TYPES, Procedure
 
 GUIDE = ROOT / "docs/content-guide.md"
 DIAGRAM = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10" width="40" height="10"><rect width="40" height="10" fill="#1d4e89"/></svg>'
@@ -25,7 +25,7 @@ def guide_blocks() -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    header, body, offer = guide_blocks()
+    header, body, offer = guide_blocks()[:3]
     procedure = {**yaml.safe_load(header), **yaml.safe_load(body)}
     project = make_project(tmp_path_factory.mktemp("guide"), practices=("riverbend-spine",))
     folder = project / "content/procedures/example-procedure"
@@ -45,6 +45,12 @@ def test_the_guide_shows_every_block_type():
     body = guide_blocks()[1]
     for block_type in BLOCK_TYPES:
         assert re.search(rf"^\s+- {block_type}:", body, re.MULTILINE), block_type
+
+
+def test_the_guides_translation_is_a_valid_header_for_the_example(tmp_path):
+    header, body, _, translation = (yaml.safe_load(block) for block in guide_blocks()[:4])
+    procedure = Procedure.model_validate({**header, **body, **translation})
+    assert (procedure.lang, procedure.translated_from, procedure.review.status) == ("es", "en", "reviewed")
 
 
 def test_the_guide_procedure_builds_in_every_kind(built):
