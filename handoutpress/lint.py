@@ -133,14 +133,20 @@ def quote(text: str, limit: int = 70) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+class _Findings:
+    """Findings in one file, each placed on its line."""
+
+    def __init__(self, file: Path, jargon: dict[str, str]):
+        self.file, self.jargon, self.lines = file, jargon, FieldLines(file)
+        self.found: list[Finding] = []
+
+    def __call__(self, text: str, loc: tuple[Any, ...], prose: bool = True) -> None:
+        self.found.extend(Finding(self.file, self.lines(loc), rule, message) for rule, message in lint_text(text, self.jargon, prose))
+
+
 def lint_procedure(loaded: LoadedProcedure, jargon: dict[str, str]) -> list[Finding]:
     procedure = loaded.data
-    lines = FieldLines(loaded.file)
-    found: list[Finding] = []
-
-    def add(text: str, loc: tuple[Any, ...], prose: bool = True) -> None:
-        found.extend(Finding(loaded.file, lines(loc), rule, message) for rule, message in lint_text(text, jargon, prose))
-
+    add = _Findings(loaded.file, jargon)
     add(procedure.title, ("title",), prose=False)
     add(procedure.tagline, ("tagline",))
     for number, section in enumerate(procedure.sections):
@@ -153,7 +159,7 @@ def lint_procedure(loaded: LoadedProcedure, jargon: dict[str, str]) -> list[Find
                 add(label, loc, prose=False)
     for slot, text in procedure.practice_defaults.items():
         add(text, ("practice_defaults", slot))
-    return found
+    return add.found
 
 
 def _labels(block: BaseModel, loc: tuple[Any, ...]) -> Iterator[tuple[str, tuple[Any, ...]]]:
@@ -174,12 +180,7 @@ def _labels(block: BaseModel, loc: tuple[Any, ...]) -> Iterator[tuple[str, tuple
 def lint_practice(loaded: LoadedPractice, jargon: dict[str, str]) -> list[Finding]:
     """The practice's wording that reaches patients: emergency line, texts, questions, its own section wording."""
     practice = loaded.data
-    lines = FieldLines(loaded.file)
-    found: list[Finding] = []
-
-    def add(text: str, loc: tuple[Any, ...], prose: bool = True) -> None:
-        found.extend(Finding(loaded.file, lines(loc), rule, message) for rule, message in lint_text(text, jargon, prose))
-
+    add = _Findings(loaded.file, jargon)
     add(practice.identity.emergency, ("identity", "emergency"))
     for slot, text in practice.texts.items():
         add(text, ("texts", slot))
@@ -195,4 +196,4 @@ def lint_practice(loaded: LoadedPractice, jargon: dict[str, str]) -> list[Findin
             for index, block in enumerate(wording.blocks or ()):
                 for passage in block_passages(block, (*here, "blocks", index)):
                     add(passage.text, passage.loc)
-    return found
+    return add.found
