@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from .errors import ContentError
 from .load import FieldLines, read_yaml
+from .localize import practice_wording, practice_wording_of
 from .models import LoadedPractice, LoadedProcedure, PlainWords
 from .readability import block_passages, sentences, words
 
@@ -181,18 +182,13 @@ def lint_practice(loaded: LoadedPractice, jargon: dict[str, str]) -> list[Findin
     """The practice's wording that reaches patients: emergency line, texts, questions, its own section wording."""
     practice = loaded.data
     add = _Findings(loaded.file, jargon)
-    add(practice.identity.emergency, ("identity", "emergency"))
-    for slot, text in practice.texts.items():
-        add(text, ("texts", slot))
-    for number, question in enumerate(practice.questions):
-        add(question, ("questions", number))
+    for loc, text in practice_wording(practice):
+        add(text, loc)
     for number, offer in enumerate(practice.offers):
-        for slot, text in offer.texts.items():
-            add(text, ("offers", number, "texts", slot))
         for role, wording in offer.sections.items():
             here = ("offers", number, "sections", role)
-            if wording.title:
-                add(wording.title, (*here, "title"), prose=False)
+            for loc, title in practice_wording_of(wording.title, (*here, "title")):
+                add(title, loc, prose=False)
             for index, block in enumerate(wording.blocks or ()):
                 for passage in block_passages(block, (*here, "blocks", index)):
                     add(passage.text, passage.loc)

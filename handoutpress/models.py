@@ -12,7 +12,7 @@ import difflib
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -40,6 +40,12 @@ def _known_kind(kind: str) -> str:
         raise ValueError(f"{kind!r} is not a kind (one of: {', '.join(KINDS)})")
     return kind
 
+
+
+# A practice's wording: plain text in the practice's own language, or one text per
+# language ({en: ..., es: ...}) so a handout in any language prints none of another.
+LocalText = Union[Text, Annotated[dict[Lang, Text], Field(min_length=1, max_length=30)]]
+LocalShortText = Union[ShortText, Annotated[dict[Lang, ShortText], Field(min_length=1, max_length=30)]]
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
@@ -242,7 +248,7 @@ class Section(Model):
 class SectionWording(Model):
     """A practice's own wording for the sections of one role, in one procedure it offers."""
 
-    title: ShortText | None = None
+    title: LocalShortText | None = None
     """A heading for the first section with the role."""
     blocks: Annotated[list[AnyBlock], Field(min_length=1, max_length=60)] | None = None
     """A body that replaces every section with the role (printed once, under the first's heading)."""
@@ -289,7 +295,7 @@ class Procedure(Model):
 
 class Physician(Model):
     name: ShortText
-    role: ShortText | None = None
+    role: LocalShortText | None = None
 
 
 class Identity(Model):
@@ -297,7 +303,7 @@ class Identity(Model):
     address: Annotated[list[ShortText], Field(min_length=1, max_length=6)]
     phone: Phone
     after_hours_phone: Phone
-    emergency: Text
+    emergency: LocalText
     website: ShortText
     email: ShortText | None = None
     physicians: Annotated[list[Physician], Field(max_length=20)] = []
@@ -312,7 +318,7 @@ class Identity(Model):
 
 class Logo(Model):
     file: ShortText
-    alt: ShortText
+    alt: LocalShortText
 
 
 class Colours(Model):
@@ -363,7 +369,7 @@ class Network(Model):
     ] = []
 
 
-PracticeTexts = Annotated[dict[Slug, Text], Field(max_length=20)]
+PracticeTexts = Annotated[dict[Slug, LocalText], Field(max_length=20)]
 """A practice's own wording for a procedure's ``practice_text`` slots (arrival, eating_and_drinking, ...)."""
 
 
@@ -386,13 +392,15 @@ class Offer(Model):
 class Practice(Model):
     """A practice's identity and look, as its office manager writes it."""
 
+    language: Lang = "en"
+    """The language the practice's plain wording is in; for other languages give ``{es: ..., en: ...}``."""
     identity: Identity
     brand: Brand
     page: Page
     offers: Annotated[list[Offer], Field(min_length=1, max_length=200)]
     defaults: BuildDefaults = BuildDefaults()
     texts: PracticeTexts = {}
-    questions: Annotated[list[Text], Field(max_length=12)] = []
+    questions: Annotated[list[LocalText], Field(max_length=12)] = []
     """Lines the practice adds where patients are told where to ask."""
     network: Network = Network()
     reading_limits: ReadingLimits = {}

@@ -30,6 +30,7 @@ from .digest import sha256_bytes as sha256
 from .errors import DocumentError, LayoutError, PressError
 from .governance import ReviewState
 from .load import Project, load_project
+from .localize import localized
 from .options import BuildOptions
 from .paths import ProjectPaths
 from .plain import PlainLanguageReport, assess
@@ -288,6 +289,7 @@ class DocumentBuilder:
     def _build(self, job: Job, name: str, started: float) -> DocumentResult:
         from .finish import finish
 
+        job = localized(job)
         check_coverage(job, self.paths.templates)
         rendered = self.renderer.render(job)
         if self.stage == "render":

@@ -26,6 +26,7 @@ from .context import Record, get_context, plain
 from .errors import ContentError, PressError, TemplateError
 from .kinds import KIND_SPECS
 from .load import decode_utf8, read_yaml
+from .localize import localized
 from .markup import inline
 from .models import LoadedPractice
 from .options import BuildOptions
@@ -164,6 +165,7 @@ class Renderer:
 
     def render(self, job: Job, layout: str | None = None) -> RenderedDocument:
         """The HTML of one document; ``layout`` overrides the options' choice (a tri-fold falling back to pages)."""
+        job = localized(job)
         slug = job.practice.slug
         strings, strings_file = self.strings_and_file(slug, job.lang)
         template_name = KIND_SPECS[job.kind].template

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from pdfs import page_texts, pdf_text  # noqa: F401  (re-exported for older tests)
 
 from handoutpress import build
@@ -35,6 +36,28 @@ def make_project(dest: Path, practices: tuple[str, ...] | None = None) -> Path:
                 if entry.name.removesuffix(".yaml") not in practices:
                     shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     return dest
+
+
+def add_language(practice_file: Path, lang: str, marker: str | None = None) -> None:
+    """Give a practice's patient-facing wording in *lang* too (its own words after *marker*), so it may build handouts in *lang*."""
+    data = yaml.safe_load(practice_file.read_text(encoding="utf-8"))
+    own = data.get("language", "en")
+    marker = f"[{lang}]" if marker is None else marker
+
+    def both(value):
+        return {own: value, lang: f"{marker} {value}"} if isinstance(value, str) else {**value, lang: f"{marker} {next(iter(value.values()))}"}
+
+    identity = data["identity"]
+    identity["emergency"] = both(identity["emergency"])
+    for physician in identity.get("physicians", []):
+        if physician.get("role"):
+            physician["role"] = both(physician["role"])
+    data["brand"]["logo"]["alt"] = both(data["brand"]["logo"]["alt"])
+    data["texts"] = {slot: both(text) for slot, text in data.get("texts", {}).items()}
+    data["questions"] = [both(question) for question in data.get("questions", [])]
+    for offer in data.get("offers", []):
+        offer["texts"] = {slot: both(text) for slot, text in offer.get("texts", {}).items()}
+    practice_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

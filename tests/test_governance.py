@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT, make_project
+from conftest import ROOT, add_language, make_project
 from pdfs import page_texts
 from PIL import Image
 
@@ -267,6 +267,7 @@ def governed(tmp_path_factory) -> tuple[Path, Path]:
     write_tiny(project, procedure_id="both-one", status="draft", next_review="2027-03-01")
     write_tiny(project, procedure_id="fine-one")
     shutil.copy(project / "templates/i18n/en.yaml", project / "templates/i18n/es.yaml")
+    add_language(project / "content/practices/riverbend-spine.yaml", "es")
     out = project / "out"
     procedures = tuple(dict.fromkeys(procedure for procedure, _ in EXPECTED_BANDS))
     for selection in (Selection(procedures, kinds=("preparation",)), Selection(("both-one", "fine-one"), kinds=("brochure",))):

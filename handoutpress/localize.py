@@ -1,0 +1,117 @@
+"""A practice's wording in the language of the document being made.
+
+A practice writes its patient-facing wording (emergency line, texts, questions,
+logo description, doctors' roles, its own section headings) as plain text in
+its ``language``, or as one text per language. A handout prints one language
+only: where the document's language has no wording, the document fails,
+naming every field that lacks it, rather than print a line the patient may
+not read. ``en-GB`` falls back to ``en``, never the other way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .errors import ContentError
+from .load import FieldLines
+from .models import Offer, Practice
+from .plan import Job
+
+
+def same_language(wanted: str, written: str) -> bool:
+    return wanted.lower() == written.lower() or wanted.split("-")[0].lower() == written.lower()
+
+
+def in_language(value: str | dict[str, str] | None, lang: str, practice_language: str) -> str | None:
+    """*value* as the document in *lang* prints it, or None where it has no such wording."""
+    if value is None or isinstance(value, str):
+        return value if value is None or same_language(lang, practice_language) else None
+    for key, text in value.items():
+        if key.lower() == lang.lower():
+            return text
+    return next((text for key, text in value.items() if same_language(lang, key)), None)
+
+
+def localized(job: Job) -> Job:
+    """The job with its practice's and its offer's wording in the document's language.
+
+    Raises a ``ContentError`` naming each field of the practice file that has
+    no wording in that language. The result's practice ``language`` is the
+    document's, so localising it again changes nothing.
+    """
+    practice = job.practice.data
+    lang = job.lang
+    if practice.language == lang:
+        return job
+    missing: list[tuple[Any, ...]] = []
+
+    def pick(value, *loc):
+        text = in_language(value, lang, practice.language)
+        if text is None and value is not None:
+            missing.append(loc)
+        return text
+
+    identity = practice.identity.model_copy(update={
+        "emergency": pick(practice.identity.emergency, "identity", "emergency"),
+        "physicians": [
+            physician.model_copy(update={"role": pick(physician.role, "identity", "physicians", number, "role")})
+            for number, physician in enumerate(practice.identity.physicians)
+        ],
+    })
+    logo = practice.brand.logo.model_copy(update={"alt": pick(practice.brand.logo.alt, "brand", "logo", "alt")})
+    number = practice.offers.index(job.offer) if job.offer in practice.offers else None
+    offer = _offer(job.offer, pick, ("offers", number), lang, practice.language, missing)
+    data = practice.model_copy(update={
+        "language": lang,
+        "identity": identity,
+        "brand": practice.brand.model_copy(update={"logo": logo}),
+        "texts": {slot: pick(text, "texts", slot) for slot, text in practice.texts.items()},
+        "questions": [pick(question, "questions", index) for index, question in enumerate(practice.questions)],
+        "offers": [offer if candidate == job.offer else candidate for candidate in practice.offers],
+    })
+    if missing:
+        lines = FieldLines(job.practice.file)
+        places = [lines(loc) for loc in missing]
+        named = "; ".join(f"{place.split(': ', 1)[-1]} ({place.split(': ', 1)[0]})" if ": " in place else place for place in places)
+        raise ContentError(
+            f"a handout in {lang!r} may not print another language, and these have no {lang!r} wording: {named}. "
+            f"Write each as `{lang}: ...` beside the {practice.language!r} text, or leave {lang!r} out of the offer's languages",
+            job.practice.file,
+        )
+    return replace(job, practice=job.practice.model_copy(update={"data": data}), offer=offer)
+
+
+def _offer(offer: Offer, pick, loc: tuple[Any, ...], lang: str, practice_language: str, missing: list) -> Offer:
+    sections = {}
+    for role, wording in offer.sections.items():
+        here = (*loc, "sections", role)
+        if wording.blocks is not None and not same_language(lang, practice_language):
+            missing.append((*here, "blocks"))
+        sections[role] = wording.model_copy(update={"title": pick(wording.title, *here, "title")})
+    return offer.model_copy(update={
+        "texts": {slot: pick(text, *loc, "texts", slot) for slot, text in offer.texts.items()},
+        "sections": sections,
+    })
+
+
+def practice_wording_of(value: str | dict[str, str] | None, loc: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
+    """One text, or its text in each language, with its place."""
+    if isinstance(value, str):
+        return [(loc, value)]
+    if isinstance(value, dict):
+        return [((*loc, key), text) for key, text in value.items()]
+    return []
+
+
+def practice_wording(practice: Practice) -> list[tuple[tuple[Any, ...], str]]:
+    """Every patient-facing text of a practice in every language it is given in, with its place (for the lint)."""
+    found = practice_wording_of(practice.identity.emergency, ("identity", "emergency"))
+    for slot, text in practice.texts.items():
+        found += practice_wording_of(text, ("texts", slot))
+    for number, question in enumerate(practice.questions):
+        found += practice_wording_of(question, ("questions", number))
+    for number, offer in enumerate(practice.offers):
+        for slot, text in offer.texts.items():
+            found += practice_wording_of(text, ("offers", number, "texts", slot))
+    return found
