@@ -42,8 +42,6 @@ def localized(job: Job) -> Job:
     """
     practice = job.practice.data
     lang = job.lang
-    if practice.language == lang:
-        return job
     missing: list[tuple[Any, ...]] = []
 
     def pick(value, *loc):

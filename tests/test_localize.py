@@ -1,0 +1,75 @@
+"""A practice's wording in the document's language: one language per handout, never a mix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import add_language, make_project
+from pdfs import pdf_text
+
+from handoutpress import Selection, build, check
+from handoutpress.localize import in_language
+
+KIND = ("preparation",)
+
+
+@pytest.fixture
+def bilingual(tmp_path) -> Path:
+    """The fixture with a second language of its procedure (English words, the point is the practice's wording)."""
+    project = make_project(tmp_path / "project", practices=("riverbend-spine",))
+    procedure = project / "content/procedures/kyphoplasty"
+    text = (procedure / "en.yaml").read_text(encoding="utf-8").replace("\nlang: en\n", "\nlang: es\ntranslated_from: en\n")
+    (procedure / "es.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(project / "templates/i18n/en.yaml", project / "templates/i18n/es.yaml")
+    return project
+
+
+def test_a_handout_in_a_language_the_practice_has_no_wording_for_fails_naming_each_field(bilingual):
+    practice = bilingual / "content/practices/riverbend-spine.yaml"
+    lines = practice.read_text(encoding="utf-8").splitlines()
+    emergency = next(number for number, line in enumerate(lines, 1) if line.strip().startswith("emergency:"))
+    alt = next(number for number, line in enumerate(lines, 1) if line.strip().startswith("alt:"))
+
+    report = build(bilingual, Selection(kinds=KIND), bilingual / "out")
+    assert [d.name for d in report.built] == ["riverbend-spine/en/kyphoplasty-preparation.pdf"]
+    (failed,) = report.failed
+    assert failed.name == "riverbend-spine/es/kyphoplasty-preparation.pdf"
+    message = failed.error.describe(bilingual)
+    assert message.startswith("content/practices/riverbend-spine.yaml: a handout in 'es' may not print another language")
+    assert f"identity.emergency (line {emergency})" in message and f"brand.logo.alt (line {alt})" in message
+    assert not (bilingual / "out/riverbend-spine/es/kyphoplasty-preparation.pdf").exists()
+
+    checked = [e.describe(bilingual) for e in check(bilingual, Selection(kinds=KIND), typeset=False).errors]
+    assert any("a handout in 'es' may not print another language" in e for e in checked), checked
+
+
+def test_each_language_prints_its_own_wording(bilingual):
+    practice = bilingual / "content/practices/riverbend-spine.yaml"
+    english = yaml.safe_load(practice.read_text(encoding="utf-8"))["identity"]["emergency"]
+    add_language(practice, "es", marker="EN ESPAÑOL:")
+    report = build(bilingual, Selection(kinds=KIND), bilingual / "out")
+    assert report.ok, [e.describe() for e in report.failures]
+    spanish = pdf_text(bilingual / "out/riverbend-spine/es/kyphoplasty-preparation.pdf")
+    english_text = pdf_text(bilingual / "out/riverbend-spine/en/kyphoplasty-preparation.pdf")
+    assert "EN ESPAÑOL:" in spanish and "EN ESPAÑOL:" not in english_text
+    assert " ".join(english.split()[:6]) in " ".join(english_text.split())
+
+
+def test_an_offer_may_leave_a_language_out(bilingual):
+    practice = bilingual / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text(encoding="utf-8").replace("  - procedure: kyphoplasty\n", "  - procedure: kyphoplasty\n    languages: [en]\n", 1))
+    report = build(bilingual, Selection(kinds=KIND), bilingual / "out")
+    assert report.ok and [d.name for d in report.built] == ["riverbend-spine/en/kyphoplasty-preparation.pdf"]
+
+
+def test_a_regional_language_falls_back_to_its_language_never_the_reverse():
+    wording = {"en": "Call us.", "es": "Llámenos."}
+    assert in_language(wording, "es-MX", "en") == "Llámenos."
+    assert in_language(wording, "en-GB", "en") == "Call us."
+    assert in_language("Call us.", "en-GB", "en") == "Call us."
+    assert in_language("Call us.", "es", "en") is None
+    assert in_language({"en-GB": "Ring us."}, "en", "en") is None
+    assert in_language({"es": "Llámenos.", "es-MX": "Llámenos, por favor."}, "es-MX", "en") == "Llámenos, por favor."
