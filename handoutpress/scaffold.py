@@ -21,6 +21,9 @@ PRACTICE_TEMPLATE = """\
 # {name}: the practice file. Every value below is a placeholder that builds
 # as it is; replace each one with your own, then run `make check` and `make`.
 
+language: en                            # the language your wording below is written in
+                                        # (for handouts in others, give each text per language,
+                                        #  e.g. emergency: {{en: Call 911., es: Llame al 911.}})
 identity:
   name: {name}                          # shown on every page
   address:                              # one line each, up to six
@@ -67,7 +70,7 @@ questions: []                           # your own "Have a question?" lines
 
 OFFER_TEMPLATE = """\
   - procedure: {procedure}
-    # languages: [en]                   # optional: by default every language it has
+    languages: [en]                     # the languages your wording is in; add es once it has es text
     # layout: pages                     # optional: the brochure as plain pages, not a tri-fold
     # texts: {{}}                         # optional: wording for this procedure only
     # sections: {{}}                      # optional: a role's heading or body in your words,
@@ -165,4 +168,8 @@ def _offers(paths: ProjectPaths) -> str:
     )
     if not procedures:
         raise ContentError("there is no procedure to offer yet; add one under content/procedures/ first", paths.procedures)
-    return "".join(OFFER_TEMPLATE.format(procedure=procedure) for procedure in procedures).rstrip("\n")
+    offers = "".join(OFFER_TEMPLATE.format(procedure=procedure) for procedure in procedures)
+    for procedure in procedures:
+        if not (paths.procedures / procedure / "en.yaml").is_file():  # no English text: offer what it has
+            offers = offers.replace(f"  - procedure: {procedure}\n    languages: [en]", f"  - procedure: {procedure}\n    # languages: [en]")
+    return offers.rstrip("\n")
