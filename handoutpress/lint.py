@@ -97,13 +97,17 @@ def load_plain_words(folder: Path, lang: str) -> tuple[dict[str, str], Path | No
     return {}, None
 
 
-def lint_text(text: str, jargon: dict[str, str], prose: bool = True) -> Iterator[tuple[str, str]]:
-    """``(rule, message)`` for each problem in one passage; a heading or label is not held to the prose rules."""
+def lint_text(text: str, jargon: dict[str, str], prose: bool = True, lang: str = "en") -> Iterator[tuple[str, str]]:
+    """``(rule, message)`` for each problem in one passage; a heading or label is not held to the prose rules.
+
+    The passive-voice rule knows English only; the others hold in any language.
+    """
+    english = lang.split("-")[0].lower() == "en"
     for sentence in sentences(text) if prose else []:
         count = len(words(sentence))
         if count > LONGEST_SENTENCE:
             yield "long sentence", f"{count} words (at most {LONGEST_SENTENCE}): {quote(sentence)}; split it"
-        for match in _PASSIVE.finditer(sentence):
+        for match in _PASSIVE.finditer(sentence) if english else ():
             if match[1].lower() not in _NOT_PARTICIPLES:
                 yield "passive voice", f"{quote(match[0])} in {quote(sentence)}; say who does it"
     for pattern, plain in _jargon_patterns(tuple(jargon.items())):
@@ -137,17 +141,18 @@ def quote(text: str, limit: int = 70) -> str:
 class _Findings:
     """Findings in one file, each placed on its line."""
 
-    def __init__(self, file: Path, jargon: dict[str, str]):
-        self.file, self.jargon, self.lines = file, jargon, FieldLines(file)
+    def __init__(self, file: Path, jargon: dict[str, str], lang: str):
+        self.file, self.jargon, self.lang, self.lines = file, jargon, lang, FieldLines(file)
         self.found: list[Finding] = []
 
-    def __call__(self, text: str, loc: tuple[Any, ...], prose: bool = True) -> None:
-        self.found.extend(Finding(self.file, self.lines(loc), rule, message) for rule, message in lint_text(text, self.jargon, prose))
+    def __call__(self, text: str, loc: tuple[Any, ...], prose: bool = True, lang: str | None = None) -> None:
+        problems = lint_text(text, self.jargon, prose, lang or self.lang)
+        self.found.extend(Finding(self.file, self.lines(loc), rule, message) for rule, message in problems)
 
 
 def lint_procedure(loaded: LoadedProcedure, jargon: dict[str, str]) -> list[Finding]:
     procedure = loaded.data
-    add = _Findings(loaded.file, jargon)
+    add = _Findings(loaded.file, jargon, procedure.lang)
     add(procedure.title, ("title",), prose=False)
     add(procedure.tagline, ("tagline",))
     for number, section in enumerate(procedure.sections):
@@ -181,15 +186,16 @@ def _labels(block: BaseModel, loc: tuple[Any, ...]) -> Iterator[tuple[str, tuple
 def lint_practice(loaded: LoadedPractice, jargon: dict[str, str]) -> list[Finding]:
     """The practice's wording that reaches patients: emergency line, texts, questions, its own section wording."""
     practice = loaded.data
-    add = _Findings(loaded.file, jargon)
-    for loc, text in practice_wording(practice):
-        add(text, loc)
+    add = _Findings(loaded.file, jargon, practice.language)
+    for loc, text, lang in practice_wording(practice):
+        add(text, loc, lang=lang)
     for number, offer in enumerate(practice.offers):
         for role, wording in offer.sections.items():
             here = ("offers", number, "sections", role)
-            for loc, title in practice_wording_of(wording.title, (*here, "title")):
-                add(title, loc, prose=False)
+            for loc, title, lang in practice_wording_of(wording.title, (*here, "title"), practice.language):
+                add(title, loc, prose=False, lang=lang)
             for index, block in enumerate(wording.blocks or ()):
                 for passage in block_passages(block, (*here, "blocks", index)):
                     add(passage.text, passage.loc)
     return add.found
+

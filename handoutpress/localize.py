@@ -93,23 +93,24 @@ def _offer(offer: Offer, pick, loc: tuple[Any, ...], lang: str, practice_languag
     })
 
 
-def practice_wording_of(value: str | dict[str, str] | None, loc: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], str]]:
-    """One text, or its text in each language, with its place."""
+def practice_wording_of(value: str | dict[str, str] | None, loc: tuple[Any, ...], practice_language: str) -> list[tuple[tuple[Any, ...], str, str]]:
+    """One text, or its text in each language, with its place and its language."""
     if isinstance(value, str):
-        return [(loc, value)]
+        return [(loc, value, practice_language)]
     if isinstance(value, dict):
-        return [((*loc, key), text) for key, text in value.items()]
+        return [((*loc, key), text, key) for key, text in value.items()]
     return []
 
 
-def practice_wording(practice: Practice) -> list[tuple[tuple[Any, ...], str]]:
+def practice_wording(practice: Practice) -> list[tuple[tuple[Any, ...], str, str]]:
     """Every patient-facing text of a practice in every language it is given in, with its place (for the lint)."""
-    found = practice_wording_of(practice.identity.emergency, ("identity", "emergency"))
+    own = practice.language
+    found = practice_wording_of(practice.identity.emergency, ("identity", "emergency"), own)
     for slot, text in practice.texts.items():
-        found += practice_wording_of(text, ("texts", slot))
+        found += practice_wording_of(text, ("texts", slot), own)
     for number, question in enumerate(practice.questions):
-        found += practice_wording_of(question, ("questions", number))
+        found += practice_wording_of(question, ("questions", number), own)
     for number, offer in enumerate(practice.offers):
         for slot, text in offer.texts.items():
-            found += practice_wording_of(text, ("offers", number, "texts", slot))
+            found += practice_wording_of(text, ("offers", number, "texts", slot), own)
     return found
