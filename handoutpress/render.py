@@ -18,6 +18,8 @@ from types import CodeType
 from typing import Any
 
 import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
 import jinja2.bccache
 import jinja2.meta
 import jinja2.nodes
@@ -377,10 +379,24 @@ def _font_files(practice: LoadedPractice) -> set[Path]:
     return set(font.files) if font else set()
 
 
-def _month_year(value: str, months: tuple[str, ...]) -> str:
-    """``2026-11-01`` as ``November 2026``, in the wording's language."""
+def _month_year(value: str, language: str | tuple[str, ...]) -> str:
+    """``2026-11-01`` as a month and year the document's language writes: "November 2026", "noviembre de 2026".
+
+    Given the document's language, Babel (the Unicode CLDR's data) writes it;
+    for a language CLDR does not know, or given the wording's month names (as
+    templates written before did: ``month_year(t.months)``), the month's name
+    and the year.
+    """
     day = date.fromisoformat(value)
-    return f"{months[day.month - 1]} {day.year}"
+    if isinstance(language, str):
+        try:
+            return format_skeleton("yMMMM", day, locale=Locale.parse(language, sep="-"))
+        except (UnknownLocaleError, ValueError):
+            language = _ENGLISH_MONTHS
+    return f"{language[day.month - 1]} {day.year}"
+
+
+_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 def _syntax_error(error: jinja2.TemplateSyntaxError, templates: Path) -> TemplateError:

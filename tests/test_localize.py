@@ -73,3 +73,18 @@ def test_a_regional_language_falls_back_to_its_language_never_the_reverse():
     assert in_language("Call us.", "es", "en") is None
     assert in_language({"en-GB": "Ring us."}, "en", "en") is None
     assert in_language({"es": "Llámenos.", "es-MX": "Llámenos, por favor."}, "es-MX", "en") == "Llámenos, por favor."
+
+
+def test_dates_are_written_as_the_documents_language_writes_them(bilingual):
+    from handoutpress.render import _month_year
+
+    assert _month_year("2026-11-01", "en") == "November 2026"
+    assert _month_year("2026-11-01", "es") == "noviembre de 2026"
+    assert _month_year("2026-11-01", "es-MX") == "noviembre de 2026"
+    assert _month_year("2026-11-01", "xx") == "November 2026"  # a language CLDR does not know
+    assert _month_year("2026-11-01", ("Jan",) * 10 + ("Nov", "Dec")) == "Nov 2026"  # a template written for t.months
+
+    add_language(bilingual / "content/practices/riverbend-spine.yaml", "es")
+    assert build(bilingual, Selection(kinds=KIND), bilingual / "out").ok
+    spanish = " ".join(pdf_text(bilingual / "out/riverbend-spine/es/kyphoplasty-preparation.pdf").split())
+    assert "noviembre de 2026" in spanish and "November" not in spanish
