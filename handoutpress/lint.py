@@ -15,7 +15,7 @@ linted alike; only the procedure's content has a reading grade.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -145,8 +145,8 @@ class _Findings:
         self.file, self.jargon, self.lang, self.lines = file, jargon, lang, FieldLines(file)
         self.found: list[Finding] = []
 
-    def __call__(self, text: str, loc: tuple[Any, ...], prose: bool = True, lang: str | None = None) -> None:
-        problems = lint_text(text, self.jargon, prose, lang or self.lang)
+    def __call__(self, text: str, loc: tuple[Any, ...], prose: bool = True, lang: str | None = None, jargon: dict[str, str] | None = None) -> None:
+        problems = lint_text(text, self.jargon if jargon is None else jargon, prose, lang or self.lang)
         self.found.extend(Finding(self.file, self.lines(loc), rule, message) for rule, message in problems)
 
 
@@ -183,17 +183,17 @@ def _labels(block: BaseModel, loc: tuple[Any, ...]) -> Iterator[tuple[str, tuple
         yield value.alt, (*loc, kind, "alt")
 
 
-def lint_practice(loaded: LoadedPractice, jargon: dict[str, str]) -> list[Finding]:
+def lint_practice(loaded: LoadedPractice, jargon_for: Callable[[str], dict[str, str]]) -> list[Finding]:
     """The practice's wording that reaches patients: emergency line, texts, questions, its own section wording."""
     practice = loaded.data
-    add = _Findings(loaded.file, jargon, practice.language)
+    add = _Findings(loaded.file, jargon_for(practice.language), practice.language)
     for loc, text, lang in practice_wording(practice):
-        add(text, loc, lang=lang)
+        add(text, loc, lang=lang, jargon=jargon_for(lang))
     for number, offer in enumerate(practice.offers):
         for role, wording in offer.sections.items():
             here = ("offers", number, "sections", role)
             for loc, title, lang in practice_wording_of(wording.title, (*here, "title"), practice.language):
-                add(title, loc, prose=False, lang=lang)
+                add(title, loc, prose=False, lang=lang, jargon=jargon_for(lang))
             for index, block in enumerate(wording.blocks or ()):
                 for passage in block_passages(block, (*here, "blocks", index)):
                     add(passage.text, passage.loc)

@@ -20,13 +20,23 @@ from .plan import Job
 
 
 def same_language(wanted: str, written: str) -> bool:
+    """A text written in *written* serves a document in *wanted*: the same tag, or *wanted*'s region of it."""
     return wanted.lower() == written.lower() or wanted.split("-")[0].lower() == written.lower()
 
 
+def _primary(tag: str) -> str:
+    return tag.split("-")[0].lower()
+
+
 def in_language(value: str | dict[str, str] | None, lang: str, practice_language: str) -> str | None:
-    """*value* as the document in *lang* prints it, or None where it has no such wording."""
+    """*value* as the document in *lang* prints it, or None where it has no such wording.
+
+    Plain text is in the practice's language, regional spelling and all: a
+    practice writing ``en-GB`` serves ``en`` handouts. A per-language text for
+    ``es`` serves ``es-MX``, never the reverse.
+    """
     if value is None or isinstance(value, str):
-        return value if value is None or same_language(lang, practice_language) else None
+        return value if value is None or _primary(lang) == _primary(practice_language) else None
     for key, text in value.items():
         if key.lower() == lang.lower():
             return text
@@ -50,6 +60,7 @@ def localized(job: Job) -> Job:
             missing.append(loc)
         return text
 
+    missing_bodies: list[tuple[Any, ...]] = []
     identity = practice.identity.model_copy(update={
         "emergency": pick(practice.identity.emergency, "identity", "emergency"),
         "physicians": [
@@ -59,22 +70,31 @@ def localized(job: Job) -> Job:
     })
     logo = practice.brand.logo.model_copy(update={"alt": pick(practice.brand.logo.alt, "brand", "logo", "alt")})
     number = practice.offers.index(job.offer) if job.offer in practice.offers else None
-    offer = _offer(job.offer, pick, ("offers", number), lang, practice.language, missing)
+    offer = _offer(job.offer, pick, ("offers", number), lang, practice.language, missing_bodies)
     data = practice.model_copy(update={
         "language": lang,
         "identity": identity,
         "brand": practice.brand.model_copy(update={"logo": logo}),
         "texts": {slot: pick(text, "texts", slot) for slot, text in practice.texts.items()},
         "questions": [pick(question, "questions", index) for index, question in enumerate(practice.questions)],
-        "offers": [offer if candidate == job.offer else candidate for candidate in practice.offers],
+        "offers": [offer],  # the others may hold wording in other languages and scripts
     })
-    if missing:
+    if missing or missing_bodies:
         lines = FieldLines(job.practice.file)
-        places = [lines(loc) for loc in missing]
+        places = sorted((lines(loc) for loc in missing), key=_line_number)
         named = "; ".join(f"{place.split(': ', 1)[-1]} ({place.split(': ', 1)[0]})" if ": " in place else place for place in places)
+        offer_place = lines(("offers", number)).split(": ")[0] if number is not None else "its offer"
+        narrow = f"list the languages you have wording for in the offer ({offer_place}: languages: [...])"
+        problems = []
+        if places:
+            problems.append(
+                f"these have no {lang!r} wording: {named}; write each as `{lang}: ...` beside the {practice.language!r} text"
+            )
+        for loc in missing_bodies:
+            place = lines(loc)
+            problems.append(f"{place.split(': ', 1)[-1]} ({place.split(': ', 1)[0]}) is a section body in {practice.language!r} only")
         raise ContentError(
-            f"a handout in {lang!r} may not print another language, and these have no {lang!r} wording: {named}. "
-            f"Write each as `{lang}: ...` beside the {practice.language!r} text, or leave {lang!r} out of the offer's languages",
+            f"a handout in {lang!r} may not print another language: {'; and '.join(problems)}; or {narrow}",
             job.practice.file,
         )
     return replace(job, practice=job.practice.model_copy(update={"data": data}), offer=offer)
@@ -84,7 +104,7 @@ def _offer(offer: Offer, pick, loc: tuple[Any, ...], lang: str, practice_languag
     sections = {}
     for role, wording in offer.sections.items():
         here = (*loc, "sections", role)
-        if wording.blocks is not None and not same_language(lang, practice_language):
+        if wording.blocks is not None and _primary(lang) != _primary(practice_language):
             missing.append((*here, "blocks"))
         sections[role] = wording.model_copy(update={"title": pick(wording.title, *here, "title")})
     return offer.model_copy(update={
@@ -114,3 +134,7 @@ def practice_wording(practice: Practice) -> list[tuple[tuple[Any, ...], str, str
         for slot, text in offer.texts.items():
             found += practice_wording_of(text, ("offers", number, "texts", slot), own)
     return found
+
+
+def _line_number(place: str) -> int:
+    return int(place.split()[1].rstrip(":")) if place.startswith("line ") else 0

@@ -33,17 +33,21 @@ def assess(paths: ProjectPaths, jobs: list[Job], unplanned: list[LoadedProcedure
     """Read and lint what ``jobs`` print, and ``unplanned`` procedures in every kind they could make."""
     report = PlainLanguageReport(readings=read_documents(jobs, Measurer(), unplanned))
     jargon_by_lang: dict[str, dict[str, str]] = {}
-    for lang in sorted({job.lang for job in jobs} | {loaded.data.lang for loaded in unplanned}):
-        try:
-            jargon_by_lang[lang] = load_plain_words(paths.content / "plain-language", lang)[0]
-        except PressError as error:
-            report.errors.append(error)
-            jargon_by_lang[lang] = {}
+
+    def jargon_for(lang: str) -> dict[str, str]:
+        if lang not in jargon_by_lang:
+            try:
+                jargon_by_lang[lang] = load_plain_words(paths.content / "plain-language", lang)[0]
+            except PressError as error:
+                report.errors.append(error)
+                jargon_by_lang[lang] = {}
+        return jargon_by_lang[lang]
+
     linted: set[Path] = set()
     for job in sorted(jobs, key=lambda job: str(job.output_name)):
         for file, lint in (
-            (job.procedure.file, lambda: lint_procedure(job.procedure, jargon_by_lang[job.lang])),
-            (job.practice.file, lambda: lint_practice(job.practice, jargon_by_lang[job.lang])),
+            (job.procedure.file, lambda: lint_procedure(job.procedure, jargon_for(job.lang))),
+            (job.practice.file, lambda: lint_practice(job.practice, jargon_for)),
         ):
             if file not in linted:
                 linted.add(file)
@@ -51,7 +55,7 @@ def assess(paths: ProjectPaths, jobs: list[Job], unplanned: list[LoadedProcedure
     for loaded in unplanned:
         if loaded.file not in linted:
             linted.add(loaded.file)
-            report.findings.extend(lint_procedure(loaded, jargon_by_lang[loaded.data.lang]))
+            report.findings.extend(lint_procedure(loaded, jargon_for(loaded.data.lang)))
     judged_by = document_limits(jobs)
     for reading in report.readings:
         lines = FieldLines(reading.file)

@@ -111,7 +111,7 @@ def build_key(options: BuildOptions) -> str:
     """Everything besides input files that changes the bytes: versions and options."""
     from . import __version__
 
-    versions = {name: metadata.version(name) for name in ("weasyprint", "pydyf", "pypdf", "jinja2")}
+    versions = {name: metadata.version(name) for name in ("weasyprint", "pydyf", "pypdf", "jinja2", "babel")}
     code = sha256_bytes(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))))
     return sha256_bytes(repr((__version__, code, sorted(versions.items()), sorted(asdict(options).items()))).encode())
 

@@ -379,24 +379,23 @@ def _font_files(practice: LoadedPractice) -> set[Path]:
     return set(font.files) if font else set()
 
 
-def _month_year(value: str, language: str | tuple[str, ...]) -> str:
+def _month_year(value: str, language: str | tuple[str, ...], months: tuple[str, ...] | None = None) -> str:
     """``2026-11-01`` as a month and year the document's language writes: "November 2026", "noviembre de 2026".
 
     Given the document's language, Babel (the Unicode CLDR's data) writes it;
-    for a language CLDR does not know, or given the wording's month names (as
-    templates written before did: ``month_year(t.months)``), the month's name
-    and the year.
+    for a language CLDR does not know, the wording's own month names
+    (``month_year(lang, t.months)``) and the year, as templates written
+    before did with ``month_year(t.months)``.
     """
     day = date.fromisoformat(value)
     if isinstance(language, str):
         try:
             return format_skeleton("yMMMM", day, locale=Locale.parse(language, sep="-"))
         except (UnknownLocaleError, ValueError):
-            language = _ENGLISH_MONTHS
+            if not months:
+                raise TemplateError(f"month_year: no dates are known for {language!r}; pass the wording's months too: month_year(lang, t.months)") from None
+            language = months
     return f"{language[day.month - 1]} {day.year}"
-
-
-_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 def _syntax_error(error: jinja2.TemplateSyntaxError, templates: Path) -> TemplateError:
@@ -463,7 +462,7 @@ def template_guide(paths: ProjectPaths, slug: str) -> TemplateGuide:
     if not jobs:
         return TemplateGuide(blocks, [], "")
     strings, _ = renderer.strings_and_file(slug, jobs[0].lang)
-    variables = variable_names(Record(get_context(jobs[0], strings, renderer.options)))
+    variables = variable_names(Record(get_context(localized(jobs[0]), strings, renderer.options)))
     return TemplateGuide(blocks, variables, f"the {jobs[0].procedure.data.id} {jobs[0].kind}")
 
 

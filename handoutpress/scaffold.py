@@ -168,8 +168,11 @@ def _offers(paths: ProjectPaths) -> str:
     )
     if not procedures:
         raise ContentError("there is no procedure to offer yet; add one under content/procedures/ first", paths.procedures)
-    offers = "".join(OFFER_TEMPLATE.format(procedure=procedure) for procedure in procedures)
-    for procedure in procedures:
-        if not (paths.procedures / procedure / "en.yaml").is_file():  # no English text: offer what it has
-            offers = offers.replace(f"  - procedure: {procedure}\n    languages: [en]", f"  - procedure: {procedure}\n    # languages: [en]")
+    english = [procedure for procedure in procedures if (paths.procedures / procedure / "en.yaml").is_file()]
+    if not english:
+        raise ContentError("there is no procedure in English to offer yet; the new practice's wording is English", paths.procedures)
+    offers = "".join(OFFER_TEMPLATE.format(procedure=procedure) for procedure in english)
+    others = [procedure for procedure in procedures if procedure not in english]
+    if others:  # offered once the practice's wording is in one of their languages
+        offers += "".join(f"  # - procedure: {procedure}    (no English text yet)\n" for procedure in others)
     return offers.rstrip("\n")

@@ -9,6 +9,7 @@ reads the shipped content, for what it must say.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -67,14 +68,15 @@ def test_project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(test_project, tmp_path_factory, worker_id) -> Path:
+def built(test_project, tmp_path_factory) -> Path:
     """The test project built once into a temporary folder, shared by every test worker.
 
     Its PDFs and manifest do not depend on where the project lies (the
     manifest names inputs relative to it), so the first worker to need them
     builds them and the others wait for it and read the same folder.
     """
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # unset without xdist: nothing to share with
+    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
     out, done = shared / "built-output", shared / "built-output.done"
     with open(shared / "built-output.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -81,10 +81,30 @@ def test_dates_are_written_as_the_documents_language_writes_them(bilingual):
     assert _month_year("2026-11-01", "en") == "November 2026"
     assert _month_year("2026-11-01", "es") == "noviembre de 2026"
     assert _month_year("2026-11-01", "es-MX") == "noviembre de 2026"
-    assert _month_year("2026-11-01", "xx") == "November 2026"  # a language CLDR does not know
+    klingon = ("jar wa'",) * 10 + ("jar wa'maH wa'", "jar wa'maH cha'")
+    assert _month_year("2026-11-01", "tlh", klingon) == "jar wa'maH wa' 2026"  # CLDR does not know it: the wording's months
     assert _month_year("2026-11-01", ("Jan",) * 10 + ("Nov", "Dec")) == "Nov 2026"  # a template written for t.months
 
     add_language(bilingual / "content/practices/riverbend-spine.yaml", "es")
     assert build(bilingual, Selection(kinds=KIND), bilingual / "out").ok
     spanish = " ".join(pdf_text(bilingual / "out/riverbend-spine/es/kyphoplasty-preparation.pdf").split())
     assert "noviembre de 2026" in spanish and "November" not in spanish
+
+
+def test_english_wording_serves_english_handouts_whatever_its_region(bilingual):
+    practice = bilingual / "content/practices/riverbend-spine.yaml"
+    practice.write_text("language: en-GB\n" + practice.read_text(encoding="utf-8"), encoding="utf-8")
+    report = build(bilingual, Selection(kinds=KIND, langs=("en",)), bilingual / "out")
+    assert report.ok, [e.describe() for e in report.failures]
+
+
+def test_another_offers_wording_in_another_script_does_not_reach_this_handout(bilingual):
+    practice = bilingual / "content/practices/riverbend-spine.yaml"
+    text = practice.read_text(encoding="utf-8").replace("  - procedure: kyphoplasty\n", "  - procedure: kyphoplasty\n    languages: [en]\n", 1)
+    folder = bilingual / "content/procedures/second"
+    folder.mkdir()
+    (folder / "en.yaml").write_text((bilingual / "content/procedures/kyphoplasty/en.yaml").read_text().replace("id: kyphoplasty", "id: second").replace("title: Kyphoplasty", "title: Second"))
+    text += "  - procedure: second\n    languages: [en]\n    texts:\n      arrival: {en: Come early., ja: 早めに来てください。}\n"
+    practice.write_text(text, encoding="utf-8")
+    report = build(bilingual, Selection(procedures=("kyphoplasty",), kinds=KIND), bilingual / "out")
+    assert report.ok, [e.describe() for e in report.failures]
