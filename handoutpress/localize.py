@@ -10,6 +10,7 @@ not read. ``en-GB`` falls back to ``en``, never the other way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -20,20 +21,27 @@ from .plan import Job
 
 
 def same_language(wanted: str, written: str) -> bool:
-    """A text written in *written* serves a document in *wanted*: the same tag, or *wanted*'s region of it."""
-    return wanted.lower() == written.lower() or wanted.split("-")[0].lower() == written.lower()
+    """A text written in *written* serves a document in *wanted*: the same tag, or *wanted* without its region."""
+    return wanted.lower() == written.lower() or without_region(wanted).lower() == written.lower()
+
+
+def without_region(tag: str) -> str:
+    """``es-MX`` as ``es``, ``zh-Hant-TW`` as ``zh-Hant``: a script is part of the language, a region is not."""
+    parts = tag.split("-")
+    return "-".join(parts[:-1]) if len(parts) > 1 and re.fullmatch(r"[A-Z]{2}|\d{3}", parts[-1]) else tag
 
 
 def _primary(tag: str) -> str:
-    return tag.split("-")[0].lower()
+    return without_region(tag).lower()
 
 
 def in_language(value: str | dict[str, str] | None, lang: str, practice_language: str) -> str | None:
     """*value* as the document in *lang* prints it, or None where it has no such wording.
 
     Plain text is in the practice's language, regional spelling and all: a
-    practice writing ``en-GB`` serves ``en`` handouts. A per-language text for
-    ``es`` serves ``es-MX``, never the reverse.
+    practice writing ``en-GB`` serves ``en`` handouts, but ``zh-Hans`` never
+    serves ``zh-Hant`` (the script differs). A per-language text for ``es``
+    serves ``es-MX``, never the reverse.
     """
     if value is None or isinstance(value, str):
         return value if value is None or _primary(lang) == _primary(practice_language) else None

@@ -21,7 +21,8 @@ from .kinds import KINDS
 Kind = Annotated[str, AfterValidator(lambda kind: _known_kind(kind))]
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
+LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2})?$"
+"""BCP 47 in its usual form: language, then an optional script and region (``es``, ``en-GB``, ``zh-Hans``, ``zh-Hant-TW``)."""
 HEX_COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
 VERSION_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,18}[A-Za-z0-9])?$"

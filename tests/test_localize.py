@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pdfs import pdf_text
 
 from handoutpress import Selection, build, check
 from handoutpress.localize import in_language
+from handoutpress.models import LANG_PATTERN
 
 KIND = ("preparation",)
 
@@ -108,3 +110,13 @@ def test_another_offers_wording_in_another_script_does_not_reach_this_handout(bi
     practice.write_text(text, encoding="utf-8")
     report = build(bilingual, Selection(procedures=("kyphoplasty",), kinds=KIND), bilingual / "out")
     assert report.ok, [e.describe() for e in report.failures]
+
+
+def test_a_script_is_part_of_the_language_and_a_region_is_not():
+    for tag in ("es", "en-GB", "zh-Hans", "zh-Hant-TW", "yue-Hant"):
+        assert re.fullmatch(LANG_PATTERN, tag), tag
+    for tag in ("EN", "zh-hans", "en_GB", "english"):
+        assert not re.fullmatch(LANG_PATTERN, tag), tag
+    assert in_language("用户", "zh-Hant", "zh-Hans") is None  # Simplified text never serves a Traditional handout
+    assert in_language("用户", "zh-Hans-CN", "zh-Hans") == "用户"
+    assert in_language({"zh-Hans": "简体", "zh-Hant": "繁體"}, "zh-Hant-TW", "en") == "繁體"
