@@ -36,7 +36,7 @@ class PressError(Exception):
         """The message as a person reads it, on one line: ``file: where: message``."""
         parts = []
         if self.file is not None:
-            parts.append(_relative(self.file, root))
+            parts.append(relative_path(self.file, root))
         if self.where:
             parts.append(self.where)
         parts.append(self.message)
@@ -106,7 +106,8 @@ class SelectionError(PressError):
     """The options ask for a procedure, practice, kind or language that does not exist."""
 
 
-def _relative(path: Path, root: Path | None) -> str:
+def relative_path(path: Path, root: Path | None) -> str:
+    """*path* as seen from the project *root* when it lies inside it, else as given."""
     if root is not None:
         try:
             return str(path.resolve().relative_to(root.resolve()))

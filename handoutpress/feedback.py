@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .errors import printable
+from .errors import printable, relative_path
 from .pipeline import BuildReport, CheckReport, DocumentResult
 from .plain import PlainLanguageReport
 from .readability import Reading
@@ -158,7 +158,7 @@ def plain_language_record(plain: PlainLanguageReport, root: Path) -> dict:
                 "procedure": reading.procedure,
                 "kind": reading.kind,
                 "lang": reading.lang,
-                "file": _relative(reading.file, root),
+                "file": relative_path(reading.file, root),
                 "formula": reading.formula.name if reading.formula else None,
                 "scale": reading.formula.scale if reading.formula else None,
                 "score": reading.score,
@@ -176,7 +176,7 @@ def plain_language_record(plain: PlainLanguageReport, root: Path) -> dict:
             for reading in plain.readings
         ],
         "findings": [
-            {"file": _relative(f.file, root), "where": f.where, "rule": f.rule, "message": f.message} for f in plain.findings
+            {"file": relative_path(f.file, root), "where": f.where, "rule": f.rule, "message": f.message} for f in plain.findings
         ],
         "over_limit": [error.describe(root) for error in plain.over_limit],
     }
@@ -190,9 +190,3 @@ def write_check_report(report: CheckReport, file: Path, root: Path) -> None:
     }
     write_atomic(file.resolve(), (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
 
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

@@ -217,16 +217,33 @@ def located(file: Path, loc: tuple[Any, ...]) -> str:
 
 
 class FieldLines:
-    """``line N: dotted.field`` for fields of one file that has loaded, reading it once for many fields."""
+    """Where fields of one loaded file are, reading the file once, and only if a field is asked for."""
 
     def __init__(self, file: Path):
-        try:
-            self._node = read_yaml(file)[1]
-        except ContentError:
-            self._node = None
+        self._file = file
+        self._read = False
+        self._node: yaml.Node | None = None
+
+    def _tree(self) -> yaml.Node | None:
+        if not self._read:
+            self._read = True
+            try:
+                self._node = read_yaml(self._file)[1]
+            except ContentError:
+                self._node = None
+        return self._node
 
     def __call__(self, loc: tuple[Any, ...]) -> str:
-        return _where(self._node, loc)
+        """``line N: dotted.field``, or the dotted field alone when the file has no line for it."""
+        return _where(self._tree(), loc)
+
+    def line(self, loc: tuple[Any, ...]) -> int | None:
+        return _line_of(self._tree(), loc)
+
+    def named(self, loc: tuple[Any, ...]) -> str:
+        """``dotted.field (line N)``, for a list of fields in one message."""
+        line = self.line(loc)
+        return f"{_dotted(loc)} (line {line})" if line else _dotted(loc)
 
 
 def _where(node: yaml.Node | None, loc: tuple[Any, ...]) -> str:

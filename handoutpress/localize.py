@@ -31,8 +31,9 @@ def without_region(tag: str) -> str:
     return "-".join(parts[:-1]) if len(parts) > 1 and re.fullmatch(r"[A-Z]{2}|\d{3}", parts[-1]) else tag
 
 
-def _primary(tag: str) -> str:
-    return without_region(tag).lower()
+def _same_base(one: str, other: str) -> bool:
+    """The same language and script, whatever the regions: plain text in ``en-GB`` serves ``en``."""
+    return without_region(one).lower() == without_region(other).lower()
 
 
 def in_language(value: str | dict[str, str] | None, lang: str, practice_language: str) -> str | None:
@@ -44,7 +45,7 @@ def in_language(value: str | dict[str, str] | None, lang: str, practice_language
     serves ``es-MX``, never the reverse.
     """
     if value is None or isinstance(value, str):
-        return value if value is None or _primary(lang) == _primary(practice_language) else None
+        return value if value is None or _same_base(lang, practice_language) else None
     for key, text in value.items():
         if key.lower() == lang.lower():
             return text
@@ -89,18 +90,15 @@ def localized(job: Job) -> Job:
     })
     if missing or missing_bodies:
         lines = FieldLines(job.practice.file)
-        places = sorted((lines(loc) for loc in missing), key=_line_number)
-        named = "; ".join(f"{place.split(': ', 1)[-1]} ({place.split(': ', 1)[0]})" if ": " in place else place for place in places)
-        offer_place = lines(("offers", number)).split(": ")[0] if number is not None else "its offer"
-        narrow = f"list the languages you have wording for in the offer ({offer_place}: languages: [...])"
+        missing.sort(key=lambda loc: lines.line(loc) or 0)
+        offer_line = lines.line(("offers", number)) if number is not None else None
+        narrow = f"list the languages you have wording for in the offer ({f'line {offer_line}' if offer_line else 'its offer'}: languages: [...])"
         problems = []
-        if places:
-            problems.append(
-                f"these have no {lang!r} wording: {named}; write each as `{lang}: ...` beside the {practice.language!r} text"
-            )
+        if missing:
+            named = "; ".join(lines.named(loc) for loc in missing)
+            problems.append(f"these have no {lang!r} wording: {named}; write each as `{lang}: ...` beside the {practice.language!r} text")
         for loc in missing_bodies:
-            place = lines(loc)
-            problems.append(f"{place.split(': ', 1)[-1]} ({place.split(': ', 1)[0]}) is a section body in {practice.language!r} only")
+            problems.append(f"{lines.named(loc)} is a section body in {practice.language!r} only")
         raise ContentError(
             f"a handout in {lang!r} may not print another language: {'; and '.join(problems)}; or {narrow}",
             job.practice.file,
@@ -112,7 +110,7 @@ def _offer(offer: Offer, pick, loc: tuple[Any, ...], lang: str, practice_languag
     sections = {}
     for role, wording in offer.sections.items():
         here = (*loc, "sections", role)
-        if wording.blocks is not None and _primary(lang) != _primary(practice_language):
+        if wording.blocks is not None and not _same_base(lang, practice_language):
             missing.append((*here, "blocks"))
         sections[role] = wording.model_copy(update={"title": pick(wording.title, *here, "title")})
     return offer.model_copy(update={
@@ -143,6 +141,3 @@ def practice_wording(practice: Practice) -> list[tuple[tuple[Any, ...], str, str
             found += practice_wording_of(text, ("offers", number, "texts", slot), own)
     return found
 
-
-def _line_number(place: str) -> int:
-    return int(place.split()[1].rstrip(":")) if place.startswith("line ") else 0

@@ -16,7 +16,7 @@ from .load import FieldLines
 from .models import LoadedProcedure
 from .paths import ProjectPaths
 from .plan import Job
-from .readability import Measurer, Reading, SectionReading, document_limits, read_documents
+from .readability import Measurer, Reading, SectionReading, document_limits, longest, read_documents
 
 
 @dataclass
@@ -57,8 +57,9 @@ def assess(paths: ProjectPaths, jobs: list[Job], unplanned: list[LoadedProcedure
             linted.add(loaded.file)
             report.findings.extend(lint_procedure(loaded, jargon_for(loaded.data.lang)))
     judged_by = document_limits(jobs)
+    lines_of: dict[Path, FieldLines] = {}
     for reading in report.readings:
-        lines = FieldLines(reading.file)
+        lines = lines_of.setdefault(reading.file, FieldLines(reading.file))
         groups = judged_by.get((reading.procedure, reading.lang, reading.kind)) or {reading.limit: []}
         for limit, practices in groups.items():
             whose = ""
@@ -89,7 +90,7 @@ def _over_limit(reading: Reading, limit: float | None, lines: FieldLines, whose:
         errors.append(
             ContentError(
                 f"section {_name(section)!r} {measure} {section.score:g} in the {reading.kind} ({reading.lang}), {beyond} {whose}; "
-                f"its longest sentences: {_sentences(sorted(section.sentences, key=lambda s: -s.words)[:3], lines)}",
+                f"its longest sentences: {_sentences(longest(section.sentences), lines)}",
                 reading.file,
                 lines(section.loc),
             )
@@ -102,4 +103,9 @@ def _name(section: SectionReading) -> str:
 
 
 def _sentences(found, lines: FieldLines) -> str:
-    return "; ".join(f"{quote(sentence.text)} ({lines(sentence.loc).split(':')[0]})" for sentence in found)
+    return "; ".join(_sentence(sentence, lines) for sentence in found)
+
+
+def _sentence(sentence, lines: FieldLines) -> str:
+    line = lines.line(sentence.loc)
+    return f"{quote(sentence.text)} (line {line})" if line else quote(sentence.text)

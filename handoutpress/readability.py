@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -232,6 +232,10 @@ class Sentence:
     words: int
 
 
+def longest(found: tuple[Sentence, ...], count: int = 3) -> list[Sentence]:
+    return sorted(found, key=lambda sentence: -sentence.words)[:count]
+
+
 @dataclass(frozen=True)
 class SectionReading:
     role: str
@@ -266,15 +270,12 @@ class Reading:
             return True
         return score <= limit if self.formula.scale == "grade" else score >= limit
 
-    def with_limit(self, limit: float | None) -> Reading:
-        return replace(self, limit=limit)
-
     @property
     def sentences(self) -> tuple[Sentence, ...]:
         return tuple(sentence for section in self.sections for sentence in section.sentences)
 
     def longest_sentences(self, count: int = 3) -> list[Sentence]:
-        return sorted(self.sentences, key=lambda sentence: -sentence.words)[:count]
+        return longest(self.sentences, count)
 
     def failing_sections(self, limit: float | None = None) -> list[SectionReading]:
         return [section for section in self.sections if not self.passes(section.score, limit)]
@@ -306,9 +307,10 @@ class Measurer:
     def read(self, loaded: LoadedProcedure, kind: str, limit: float | None) -> Reading:
         procedure = loaded.data
         formula = formula_for(procedure.lang)
-        known = _known_words(procedure, kind)
+        printed = kind_sections(procedure, kind)
+        known = _known_words(procedure, printed)
         sections = []
-        for section in kind_sections(procedure, kind):
+        for section in printed:
             found = tuple(
                 Sentence(sentence, passage.loc, len(words(sentence)))
                 for passage in section.passages
@@ -321,8 +323,8 @@ class Measurer:
         score = unadjusted = None
         figures: dict[str, float | None] = {}
         if formula is not None and everything:
-            score, unadjusted = self._score(formula, everything, known), self._score(formula, everything, None)
             counts = self.counts(formula, everything, known)
+            score, unadjusted = round(formula.score(counts), 1), self._score(formula, everything, None)
             for name, measure in formula.document_figures:
                 value = measure(counts)
                 figures[name] = None if value is None else round(value, 1)
@@ -362,10 +364,10 @@ def _is_a_name(passage: Passage) -> bool:
     return len(long_words) >= 2 and all(word[0].isupper() for word in long_words)
 
 
-def _known_words(procedure: Procedure, kind: str) -> re.Pattern[str] | None:
-    """The procedure's name and the terms defined in the sections ``kind`` prints (see the module's docstring)."""
+def _known_words(procedure: Procedure, printed: list[SectionText]) -> re.Pattern[str] | None:
+    """The procedure's name and the terms defined in the ``printed`` sections (see the module's docstring)."""
     terms = {procedure.title, procedure.name_in_sentence}
-    for section in kind_sections(procedure, kind):
+    for section in printed:
         for passage in section.passages:
             if passage.loc[-2:] == ("definition", "meaning"):
                 block = procedure.sections[passage.loc[1]].blocks[passage.loc[3]]

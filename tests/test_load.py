@@ -62,12 +62,18 @@ def test_every_problem_in_a_procedure_file_is_reported_at_once(tmp_path):
     assert [p.where for p in raised.value.problems] == sorted((p.where for p in raised.value.problems), key=lambda w: int(w.split()[1].rstrip(":")))
 
 
-def test_check_reports_each_problem_on_its_own_line(project):
+def errors_after_editing_riverbend(project, *replacements: tuple[str, str]) -> list[str]:
+    """``check``'s problems after replacing text in the Riverbend practice file."""
     practice = project / "content/practices/riverbend-spine.yaml"
     text = practice.read_text()
-    text = text.replace("size: letter", "size: tabloid").replace("brand:\n", "brand:\n  colour: red\n")
+    for old, new in replacements:
+        text = text.replace(old, new)
     practice.write_text(text)
-    errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    return [e.describe(project) for e in check(project, typeset=False).errors]
+
+
+def test_check_reports_each_problem_on_its_own_line(project):
+    errors = errors_after_editing_riverbend(project, ("size: letter", "size: tabloid"), ("brand:\n", "brand:\n  colour: red\n"))
     mine = [e for e in errors if e.startswith("content/practices/riverbend-spine.yaml: ")]
     assert len(mine) == 2, errors
     assert any("brand.colour: unknown field; did you mean 'colours'?" in e for e in mine), mine
@@ -75,11 +81,7 @@ def test_check_reports_each_problem_on_its_own_line(project):
 
 
 def test_every_failing_contrast_pair_is_named_with_the_nearest_passing_shade(project):
-    practice = project / "content/practices/riverbend-spine.yaml"
-    text = practice.read_text()
-    text = text.replace('text: "#1a1a1a"', 'text: "#999999"').replace('primary: "#1d4e89"', 'primary: "#ffff00"')
-    practice.write_text(text)
-    errors = [e.describe(project) for e in check(project, typeset=False).errors]
+    errors = errors_after_editing_riverbend(project, ('text: "#1a1a1a"', 'text: "#999999"'), ('primary: "#1d4e89"', 'primary: "#ffff00"'))
     assert "content/practices/riverbend-spine.yaml: brand.colours.text: contrast of body text (#999999 on #ffffff) is 2.85:1; WCAG 2.1 AA needs at least 4.5:1; the nearest shade that passes is #757575" in errors
     primary = [e for e in errors if "brand.colours.primary: contrast of white text on the primary colour (#ffffff on #ffff00)" in e]
     assert primary and primary[0].endswith("the nearest shade that passes is #7a7a00"), errors
