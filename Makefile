@@ -2,6 +2,7 @@
 # make test   run the test suite
 # make check  validate content, practices and templates; write nothing
 # make validate  build every variant of a few handouts and check each PDF with veraPDF
+# make fonts  extract the Chinese fonts from Debian's fonts-noto-cjk (make does it)
 # make clean  remove output/ and caches (make distclean also removes .venv)
 # make bench  measure the press on a generated matrix of documents
 #
@@ -13,14 +14,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup system build test check validate bench clean distclean
+.PHONY: all setup system fonts build test check validate bench clean distclean
 
 all: setup build
 
-setup: system $(STAMP)
+setup: system $(STAMP) fonts
 
 system:
 	@bash scripts/system-deps.sh
+
+# The Chinese faces are too large to commit (16 MB a weight): extracted from
+# Debian's fonts-noto-cjk into templates/fonts/noto-sans-cjk/ (git-ignored).
+fonts: $(STAMP)
+	@bash scripts/cjk-fonts.sh $(BIN)/python
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .kinds import KIND_SPECS
+from .languages import language_spec
 from .options import BLEED_MM, LARGE_PRINT_SIZE_PT, sheet_for
 
 PLAIN_SCALARS = (str, int, float, bool, type(None))
@@ -91,10 +92,11 @@ def plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not plain data and may not reach a template")
 
 
-def get_context(job, strings: Record, options) -> dict[str, Any]:
+def get_context(job, strings: Record, options, templates: Path) -> dict[str, Any]:
     """Everything a template for ``job`` may see; the one place the context is made.
 
-    ``strings`` is the interface wording for the job's language, already plain.
+    ``strings`` is the interface wording for the job's language, already plain;
+    ``templates`` is the shared templates folder, where the script fonts are.
     The kind's recipe (``kinds.KIND_SPECS``) decides which of the procedure's
     sections the template gets, in which order; each block arrives as a record
     with its ``type`` and its fields, practice wording already put in its slots.
@@ -116,9 +118,20 @@ def get_context(job, strings: Record, options) -> dict[str, Any]:
         faces = [("400", "normal", font.regular), ("700", "normal", font.bold)]
         if font.italic is not None:
             faces.append(("400", "italic", font.italic))
+    language = language_spec(job.lang)
+    families = (font.family,) if font is not None else ()
     context = {
         "kind": job.kind,
         "lang": job.lang,
+        "direction": language.direction,
+        "fonts": {
+            "stack": families + language.families(),
+            "faces": [
+                (script.family, weight, style, path)
+                for script in language.scripts
+                for weight, style, path in script.faces(templates)
+            ],
+        },
         "procedure": {
             "id": procedure.id,
             "title": procedure.title,

@@ -7,8 +7,9 @@ that made it. So a missing character is an error naming the file, the field
 and the character, found before anything is typeset.
 
 A document's font stack is the practice's own typeface, if it has one, then
-the default family (see ``templates/css/base.css``); a character is covered
-when, in each style a field may be printed in, some font of the stack has it.
+the default Latin family, then the families of its language's script
+(``languages.LANGUAGES``); a character is covered when, in each style a field
+may be printed in, some font of the stack has it.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from fontTools.ttLib import TTFont, TTLibError
 from pydantic import BaseModel
 
 from .errors import ContentError, TemplateError
+from .languages import LATIN_FAMILY, STYLES, language_spec
 from .plan import Job
 
-DEFAULT_FAMILY = "Atkinson Hyperlegible Next"
-STYLES = ("regular", "bold", "italic")
+DEFAULT_FAMILY = LATIN_FAMILY
 _DEFAULT_FILES = {
     "regular": "atkinson-hyperlegible-next-400-normal.woff2",
     "bold": "atkinson-hyperlegible-next-700-normal.woff2",
@@ -94,6 +95,9 @@ def _font_stacks(job: Job, templates: Path) -> list[list[tuple[str, frozenset[in
     """For each style, the families that may print it, each with the characters it has."""
     defaults = default_font_files(templates)
     own = job.practice.font
+    scripts = language_spec(job.lang).scripts
+    for script in scripts:
+        script.check_present(templates)
     stacks = []
     for style in STYLES:
         stack = []
@@ -102,6 +106,8 @@ def _font_stacks(job: Job, templates: Path) -> list[list[tuple[str, frozenset[in
             path = getattr(own, style) or own.regular
             stack.append((own.family, _practice_font(path, job, style)))
         stack.append((DEFAULT_FAMILY, _default_font(defaults[style])))
+        for script in scripts:
+            stack.append((script.family, _default_font(script.file_for(templates, style))))
         stacks.append(stack)
     return stacks
 

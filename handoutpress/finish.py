@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .errors import LayoutError, TemplateError
 from .impose import impose_booklet
 from .kinds import KIND_SPECS
+from .languages import language_spec
 from .options import BuildOptions
 from .typeset import TypesetDocument
 
@@ -32,7 +33,7 @@ def finish(document: TypesetDocument, options: BuildOptions = BuildOptions()) ->
     _check_length(document, options)
     pdf, pages, fields = document.pdf, document.pages, document.facts.field_names
     if options.imposition == "booklet":
-        pdf = impose_booklet(pdf)
+        pdf = impose_booklet(pdf, right_to_left=language_spec(document.rendered.job.lang).rtl)
         pages, fields = -(-pages // 4) * 2, frozenset()
     return FinishedDocument(typeset=document, pdf=pdf, pages=pages, form_fields=fields)
 

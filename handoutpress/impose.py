@@ -19,11 +19,13 @@ BLANK = None
 IMPOSED_NOTE = "Imposed for printing: not tagged; use the unimposed PDF for reading on screen"
 
 
-def booklet_order(page_count: int) -> list[tuple[int | None, int | None]]:
+def booklet_order(page_count: int, right_to_left: bool = False) -> list[tuple[int | None, int | None]]:
     """The (left, right) page indices of each printed side; ``None`` is a blank page.
 
     The count is padded to a multiple of four. Side 2k is the front of sheet k,
-    side 2k+1 its back: for eight pages, (8,1) (2,7) (6,3) (4,5), 1-based.
+    side 2k+1 its back: for eight pages, (8,1) (2,7) (6,3) (4,5), 1-based. A
+    booklet read right to left (Arabic) is bound on its right edge, so every
+    side is mirrored: (1,8) (7,2) (3,6) (5,4).
     """
     padded = -(-page_count // 4) * 4
     def page(index: int) -> int | None:
@@ -32,15 +34,15 @@ def booklet_order(page_count: int) -> list[tuple[int | None, int | None]]:
     for sheet in range(padded // 4):
         sides.append((page(padded - 1 - 2 * sheet), page(2 * sheet)))
         sides.append((page(2 * sheet + 1), page(padded - 2 - 2 * sheet)))
-    return sides
+    return [(right, left) for left, right in sides] if right_to_left else sides
 
 
-def impose_booklet(pdf: bytes) -> bytes:
+def impose_booklet(pdf: bytes, right_to_left: bool = False) -> bytes:
     reader = PdfReader(io.BytesIO(pdf))
     first = reader.pages[0]
     width, height = float(first.mediabox.width), float(first.mediabox.height)
     writer = PdfWriter()
-    for left, right in booklet_order(len(reader.pages)):
+    for left, right in booklet_order(len(reader.pages), right_to_left):
         side = writer.add_blank_page(width=2 * width, height=height)
         for index, offset in ((left, 0.0), (right, width)):
             if index is not BLANK:

@@ -24,9 +24,11 @@ import jinja2.bccache
 import jinja2.meta
 import jinja2.nodes
 
+from .bidi import isolate_ltr_runs
 from .context import Record, get_context, plain
 from .errors import ContentError, PressError, TemplateError
 from .kinds import KIND_SPECS
+from .languages import language_spec
 from .load import decode_utf8, read_yaml
 from .localize import localized
 from .markup import inline
@@ -176,7 +178,7 @@ class Renderer:
         if not isinstance(kind_name, str):
             raise TemplateError(f"the wording needs a text for kinds.{job.kind}", strings_file, f"kinds.{job.kind}")
         options = self.options if layout is None else replace(self.options, layout=layout)
-        context = get_context(job, strings, options)
+        context = get_context(job, strings, options, self.paths.templates)
         layout = context["layout"]
         title = context["document"]["title"]
         environment = self.environment(slug)
@@ -189,6 +191,7 @@ class Renderer:
         try:
             template = environment.get_template(template_name)
             html = template.render(context)
+            html = _isolate_other_scripts(html, job)
         except PressError:
             raise
         except jinja2.TemplateNotFound as error:
@@ -213,7 +216,8 @@ class Renderer:
             stylesheets=tuple(self._stylesheets(slug, job.kind)),
             inputs=self.template_files(slug, template_name)
             | {strings_file, *job.review.files, job.practice.file, job.practice.logo_path}
-            | _font_files(job.practice),
+            | _font_files(job.practice)
+            | _script_font_files(job.lang, self.paths.templates),
         )
 
     def _template_source(self, slug: str, name: str) -> Path:
@@ -379,6 +383,19 @@ def _font_files(practice: LoadedPractice) -> set[Path]:
     return set(font.files) if font else set()
 
 
+def _isolate_other_scripts(html: str, job: Job) -> str:
+    """In a document not in Latin script, every Latin or numeric run in its own left-to-right span (see ``bidi``)."""
+    if not language_spec(job.lang).scripts:
+        return html
+    source = job.procedure.data.translated_from
+    latin_source = source if source is not None and not language_spec(source).scripts else None
+    return isolate_ltr_runs(html, latin_source)
+
+
+def _script_font_files(lang: str, templates: Path) -> set[Path]:
+    return {path for script in language_spec(lang).scripts for _, _, path in script.faces(templates)}
+
+
 def _month_year(value: str, language: str | tuple[str, ...], months: tuple[str, ...] | None = None) -> str:
     """``2026-11-01`` as a month and year the document's language writes: "November 2026", "noviembre de 2026".
 
@@ -462,7 +479,7 @@ def template_guide(paths: ProjectPaths, slug: str) -> TemplateGuide:
     if not jobs:
         return TemplateGuide(blocks, [], "")
     strings, _ = renderer.strings_and_file(slug, jobs[0].lang)
-    variables = variable_names(Record(get_context(localized(jobs[0]), strings, renderer.options)))
+    variables = variable_names(Record(get_context(localized(jobs[0]), strings, renderer.options, renderer.paths.templates)))
     return TemplateGuide(blocks, variables, f"the {jobs[0].procedure.data.id} {jobs[0].kind}")
 
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from handoutpress import Selection, build
 from handoutpress.coverage import DEFAULT_FAMILY, check_coverage, default_font_files, font_characters
 from handoutpress.errors import ContentError
+from handoutpress.languages import LANGUAGES
 from handoutpress.load import load_project
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import Job
@@ -122,7 +123,8 @@ def test_the_default_fonts_are_the_ones_the_stylesheet_declares():
     assert "unicode-range" not in css
     assert set(re.findall(r'font-family: "([^"]+)"', css)) == {DEFAULT_FAMILY}
     shipped = {p.name for p in (ROOT / "templates/fonts").rglob("*") if p.suffix in (".woff2", ".woff", ".ttf", ".otf")}
-    assert shipped == {p.name for p in files.values()}
+    scripts = {path.name for spec in LANGUAGES.values() for script in spec.scripts for _, _, path in script.faces(ROOT / "templates")}
+    assert shipped == {p.name for p in files.values()} | scripts
 
 
 # --- what cannot be printed -------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_nothing_callable_in_the_context_leads_out(project):
     kinds_seen = set()
     for job in jobs:
         strings, _ = renderer.strings_and_file(job.practice.slug, job.lang)
-        context = get_context(job, strings, BuildOptions(print_marks=True))
+        context = get_context(job, strings, BuildOptions(print_marks=True), project / "templates")
         kinds_seen.add(job.kind)
         for value in reachable(tuple(context.values())):
             assert isinstance(value, (*PLAIN_SCALARS, tuple, Record)), type(value)
