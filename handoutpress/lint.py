@@ -24,13 +24,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import ContentError
+from .languages import language_spec
 from .load import FieldLines, read_yaml
 from .localize import practice_wording, practice_wording_of
 from .models import LoadedPractice, LoadedProcedure, PlainWords
 from .readability import block_passages, sentences, words
 
-LONGEST_SENTENCE = 20
-"""Words; the Clear Communication Index and most plain-language guides say 20 or fewer."""
 
 _BE = r"(?:am|is|are|was|were|be|been|being|get|gets|got|gotten)"
 _IRREGULAR = (
@@ -103,10 +102,11 @@ def lint_text(text: str, jargon: dict[str, str], prose: bool = True, lang: str =
     The passive-voice rule knows English only; the others hold in any language.
     """
     english = lang.split("-")[0].lower() == "en"
+    longest = language_spec(lang).longest_sentence
     for sentence in sentences(text) if prose else []:
         count = len(words(sentence))
-        if count > LONGEST_SENTENCE:
-            yield "long sentence", f"{count} words (at most {LONGEST_SENTENCE}): {quote(sentence)}; split it"
+        if longest is not None and count > longest:
+            yield "long sentence", f"{count} words (at most {longest}): {quote(sentence)}; split it"
         for match in _PASSIVE.finditer(sentence) if english else ():
             if match[1].lower() not in _NOT_PARTICIPLES:
                 yield "passive voice", f"{quote(match[0])} in {quote(sentence)}; say who does it"

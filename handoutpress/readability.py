@@ -187,7 +187,7 @@ def block_passages(block: BaseModel, loc: tuple[Any, ...]) -> Iterator[Passage]:
 
 _MARKUP = re.compile(r"\\(.)|[*_]+")
 _PHONE = re.compile(r"(?<![\d+(])\+?\(?\d[\d ().-]{4,30}\d")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?؟])[\"')\]]*\s+|(?<=[。！？])[”’」』）]*\s*")
 
 
 def plain_text(text: str) -> str:
@@ -209,13 +209,14 @@ def sentences(text: str) -> list[str]:
                 pieces.append(piece)
         for piece in pieces:
             piece = re.sub(r"[:;,]$", "", piece)
-            found.append(piece if re.search(r"[.!?][\"')\]]*$", piece) else piece + ".")
+            found.append(piece if re.search(r"[.!?؟。！？][\"'”’」』）)\]]*$", piece) else piece + ".")
     return found
 
 
 def _starts_a_sentence(piece: str) -> bool:
-    first = piece.lstrip("\"'([¿¡")[:1]
-    return bool(first) and (first.isupper() or first.isdigit())
+    first = piece.lstrip("\"'([¿¡“「（")[:1]
+    caseless = first.isalpha() and not first.islower() and not first.isupper()  # Arabic, Chinese
+    return bool(first) and (first.isupper() or first.isdigit() or caseless)
 
 
 def words(sentence: str) -> list[str]:
