@@ -28,10 +28,11 @@ _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _RAW_TEXT = frozenset({"style", "script", "title", "textarea"})
 _INLINE = frozenset({"b", "strong", "i", "em", "span", "small", "sub", "sup", "u", "mark", "abbr", "cite", "q", "s"})
 
-# A run starts with a letter or digit written left to right (or a bracket or
-# sign before one: "(555)", "+44"), may go on through spaces and the
-# punctuation of numbers and names, and ends on a letter, digit, closing
-# bracket or percent sign, so the sentence's own full stop stays outside.
+# A run starts with a Latin letter or a digit (or a bracket or sign before
+# one: "(555)", "+44"), may go on through spaces and the punctuation of
+# numbers and names, and ends on a letter, digit, closing bracket or percent
+# sign, so the sentence's own full stop stays outside. Chinese characters are
+# left to right too, but they are the document's own text, not a run in it.
 _STRONG = "L"
 _NUMBER = "EN"
 _INSIDE = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"})
@@ -45,18 +46,26 @@ def _class(character: str) -> str:
     return unicodedata.bidirectional(character)
 
 
+@lru_cache(maxsize=4096)
+def _is_latin(character: str) -> bool:
+    return unicodedata.name(character, "").startswith("LATIN ")
+
+
 def _is_start(character: str) -> bool:
-    return _class(character) in (_STRONG, _NUMBER)
+    return _class(character) == _NUMBER or (_class(character) == _STRONG and _is_latin(character))
 
 
 def _may_continue(character: str) -> bool:
     if character in "\n\r\t":
         return False
-    return _class(character) in _INSIDE or character in _INSIDE_OTHER
+    kind = _class(character)
+    if kind == _STRONG:
+        return _is_latin(character)
+    return kind in _INSIDE or character in _INSIDE_OTHER
 
 
 def _may_end(character: str) -> bool:
-    return _class(character) in (_STRONG, _NUMBER) or character in _CLOSERS
+    return _is_start(character) or character in _CLOSERS
 
 
 def ltr_runs(text: str) -> list[tuple[int, int]]:
@@ -82,7 +91,7 @@ def ltr_runs(text: str) -> list[tuple[int, int]]:
 
 
 def _has_letters(text: str) -> bool:
-    return any(_class(c) == _STRONG and c.isalpha() for c in text)
+    return any(_is_latin(c) and c.isalpha() for c in text)
 
 
 def isolate_ltr_runs(document: str, lang: str | None = None) -> str:

@@ -78,10 +78,14 @@ class LanguageSpec:
         return (LATIN_FAMILY, *(script.family for script in self.scripts))
 
 
-NOTO_SANS_ARABIC = ScriptFonts(
-    family="Noto Sans Arabic",
-    folder="noto-sans-arabic",
-    files={"regular": "noto-sans-arabic-arabic-400-normal.woff2", "bold": "noto-sans-arabic-arabic-700-normal.woff2"},
+# Not Noto Sans Arabic: it draws beh, teh, noon and yeh on one dotless glyph
+# with the dots as marks, so the PDF's text layer gives screen readers and
+# search the wrong letters ("اغةبار" for "اختبار"); IBM Plex Sans Arabic has a
+# glyph of its own for each letter's every form and reads back right.
+IBM_PLEX_SANS_ARABIC = ScriptFonts(
+    family="IBM Plex Sans Arabic",
+    folder="ibm-plex-sans-arabic",
+    files={"regular": "ibm-plex-sans-arabic-arabic-400-normal.woff2", "bold": "ibm-plex-sans-arabic-arabic-700-normal.woff2"},
 )
 NOTO_SANS_SC = ScriptFonts(
     family="Noto Sans SC",
@@ -106,7 +110,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("vi", "Vietnamese", longest_sentence=30),
         LanguageSpec("zh-Hans", "Chinese (Simplified)", scripts=(NOTO_SANS_SC,), longest_sentence=None),
         LanguageSpec("zh-Hant", "Chinese (Traditional)", scripts=(NOTO_SANS_TC,), longest_sentence=None),
-        LanguageSpec("ar", "Arabic", direction="rtl", scripts=(NOTO_SANS_ARABIC,)),
+        LanguageSpec("ar", "Arabic", direction="rtl", scripts=(IBM_PLEX_SANS_ARABIC,)),
     )
 }
 """The languages the press knows how to set; others are set as Latin, left to right."""

@@ -23,13 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "project"
 
 
-def make_project(dest: Path, practices: tuple[str, ...] | None = None) -> Path:
+def make_project(dest: Path, practices: tuple[str, ...] | None = None, cjk_fonts: bool = False) -> Path:
     """Lay the test project over the shared templates at *dest*.
 
     *practices* keeps only those of the fixture's practices (and their
     overrides): loading fewer practices keeps the many small tests fast.
+    The Chinese faces (66 MB) are copied only where *cjk_fonts* asks.
     """
-    shutil.copytree(ROOT / "templates", dest / "templates", ignore=shutil.ignore_patterns("practices"))
+    skipped = ("practices",) if cjk_fonts else ("practices", "noto-sans-cjk")
+    shutil.copytree(ROOT / "templates", dest / "templates", ignore=shutil.ignore_patterns(*skipped))
     shutil.copytree(FIXTURE, dest, dirs_exist_ok=True)
     if practices is not None:
         for folder in (dest / "content/practices", dest / "templates/practices"):

@@ -9,6 +9,7 @@ from conftest import make_project
 
 from handoutpress import Selection, check
 from handoutpress.lint import lint_text
+from handoutpress.readability import sentences
 
 NO_JARGON: dict[str, str] = {}
 
@@ -105,3 +106,19 @@ def test_findings_fail_only_a_strict_check_and_a_broken_list_names_its_file(proj
     (project / "content/plain-language/en.yaml").write_text("jargon: [ambulate]\n")
     errors = [e.describe(project) for e in check(project, only, typeset=False).errors]
     assert any(e.startswith("content/plain-language/en.yaml: is not a jargon list") for e in errors), errors
+
+
+def test_arabic_and_chinese_sentences_end_at_their_own_stops():
+    arabic = "تقع العدسة خلف الجزء الملوّن من عينك (القزحية). وهي تُركّز الضوء. هل أنت بخير؟ نعم"
+    assert sentences(arabic) == ["تقع العدسة خلف الجزء الملوّن من عينك (القزحية).", "وهي تُركّز الضوء.", "هل أنت بخير؟", "نعم."]
+    assert sentences("请在手术前6小时停止进食。服用药物！可以吗？") == ["请在手术前6小时停止进食。", "服用药物！", "可以吗？"]
+    assert sentences("Take it at 2 p.m. today. Then rest.") == ["Take it at 2 p.m. today.", "Then rest."]
+
+
+def test_the_longest_sentence_is_the_languages_own():
+    """Vietnamese writes each syllable apart; Chinese does not write words apart, so they are not counted."""
+    vietnamese = " ".join(["bạn"] * 25) + "."
+    assert not [rule for rule, _ in lint_text(vietnamese, {}, lang="vi") if rule == "long sentence"]
+    assert [rule for rule, _ in lint_text(" ".join(["bạn"] * 31) + ".", {}, lang="vi") if rule == "long sentence"]
+    assert [rule for rule, _ in lint_text(" ".join(["word"] * 25) + ".", {}, lang="en") if rule == "long sentence"]
+    assert not list(lint_text("请" * 200 + "。", {}, lang="zh-Hans"))
