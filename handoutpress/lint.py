@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from .errors import ContentError
 from .languages import language_spec
 from .load import FieldLines, read_yaml
-from .localize import practice_wording, practice_wording_of
+from .localize import practice_wording, practice_wording_of, without_region
 from .models import LoadedPractice, LoadedProcedure, PlainWords
 from .readability import block_passages, sentences, words
 
@@ -84,8 +84,11 @@ class Finding:
 
 
 def load_plain_words(folder: Path, lang: str) -> tuple[dict[str, str], Path | None]:
-    """The jargon list for a language (``en-GB`` falls back to ``en``), and its file; empty when there is none."""
-    for name in (lang, lang.split("-")[0]):
+    """The jargon list for a language (``en-GB`` falls back to ``en``), and its file; empty when there is none.
+
+    A script is part of the language: ``zh-Hant`` never reads ``zh-Hans.yaml``.
+    """
+    for name in dict.fromkeys((lang, without_region(lang))):
         file = folder / f"{name}.yaml"
         if file.is_file():
             data, _ = read_yaml(file)
