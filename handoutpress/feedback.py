@@ -92,7 +92,7 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
             "peak_memory_kb": result.peak_memory_kb,
             "error": result.error.describe(root) if result.error else None,
             "warning": result.warning or None,
-            **(result.review.record() if result.review else dict.fromkeys(("code", "version", "review_status", "overdue_since"))),
+            **(result.review.record() if result.review else dict.fromkeys(("code", "version", "review_status", "overdue_since", "translation", "stale_notice"))),
         }
         for result in sorted(report.documents, key=lambda r: r.name)
     ]
