@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import FileProblems, OptionsError, PressError, SelectionError, printable
+from .errors import FileProblems, OptionsError, PressError, SelectionError, printable, relative_path
 from .kinds import KINDS, LAYOUTS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, PDF_VARIANTS, BuildOptions
 from .feedback import Feedback, display_path, reading_table, write_check_report, write_report
@@ -319,11 +319,14 @@ def stamp_command(context: click.Context, files: tuple[Path, ...], every: bool, 
             click.echo(f"ERROR  {error.describe(root)}", err=True)
             continue
         note = f", {done.renewed} of them stale or unstamped before" if done.renewed else ""
-        click.echo(f"stamped {display_path(done.file)}: {done.recorded} texts current{note}")
+        click.echo(f"stamped {printable(relative_path(done.file, root))}: {done.recorded} texts current{note}")
         for text in done.unpaired[:5]:
             click.echo(f"  still out of date: {printable(dotted(text.path))}: {text.why}", err=True)
         if len(done.unpaired) > 5:
             click.echo(f"  and {len(done.unpaired) - 5} more texts stamping cannot make current", err=True)
+        if done.same:
+            shown = ", ".join(printable(dotted(path)) for path in done.same[:5]) + (f" and {len(done.same) - 5} more" if len(done.same) > 5 else "")
+            click.echo(f"  note: {len(done.same)} read exactly as the English (names kept as they are, or not translated yet?): {shown}", err=True)
     context.exit(1 if failed else 0)
 
 
@@ -342,7 +345,7 @@ def export_command(context: click.Context, lang: str, procedures: tuple[str, ...
     for done in written:
         counts = f"{done.entries} texts, {done.untranslated} untranslated, {done.fuzzy} fuzzy (stale or unconfirmed)"
         left = f"; {done.left_out} only the translation has, left out" if done.left_out else ""
-        click.echo(f"wrote {display_path(done.file)}: {counts}{left}")
+        click.echo(f"wrote {printable(relative_path(done.file, root))}: {counts}{left}")
     for error in errors:
         click.echo(f"ERROR  {error.describe(root)}", err=True)
     context.exit(1 if errors else 0)
@@ -369,7 +372,7 @@ def import_command(context: click.Context, files: tuple[Path, ...], root: Path) 
                 raise
             failed = True
             for problem in error.problems if isinstance(error, FileProblems) else [error]:
-                click.echo(f"ERROR  {problem.describe(Path.cwd())}", err=True)
+                click.echo(f"ERROR  {problem.describe(root)}", err=True)
             continue
         verb = "created" if done.created else "updated"
         parts = [f"{done.current} current"]
@@ -377,7 +380,7 @@ def import_command(context: click.Context, files: tuple[Path, ...], root: Path) 
             parts.append(f"{done.stale} stale (translated from English that has changed since)")
         if done.missing:
             parts.append(f"{done.missing} missing (fuzzy or untranslated: the earlier text, or the English, holds the place)")
-        click.echo(f"{verb} {display_path(done.file)} from {display_path(done.po)}: {done.texts} texts, {', '.join(parts)}")
+        click.echo(f"{verb} {printable(relative_path(done.file, root))} from {printable(relative_path(done.po, root))}: {done.texts} texts, {', '.join(parts)}")
     context.exit(1 if failed else 0)
 
 

@@ -144,7 +144,7 @@ def build(
     project = load_project(paths)
     translations = Translations.of(project)
     planned = plan(project, selection, as_of, translations, allow_stale)
-    report = BuildReport(out, file_errors=relevant_errors(project, selection) + translations.errors)
+    report = BuildReport(out, file_errors=relevant_errors(project, selection) + translations.errors_for(selection.practices))
     with OutputLock(out, lock_wait):
         remove_abandoned_temporary_files(out)
         manifest = Manifest(out)
@@ -479,7 +479,7 @@ def check(
     project = load_project(paths)
     translations = Translations.of(project)
     jobs_planned = plan(project, selection, as_of, translations)
-    errors = list(relevant_errors(project, selection, offered_only=False)) + translations.errors
+    errors = list(relevant_errors(project, selection, offered_only=False)) + translations.errors_for(selection.practices)
     renderer = Renderer(paths, options)
     seen = {error.describe() for error in errors}
 

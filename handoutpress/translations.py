@@ -383,7 +383,7 @@ class OutOfDate:
             return f"{head}: no translation of {self.source.name} ({len(self.texts)} texts){having}"
         if all(text.why == UNSTAMPED_WHY for text in self.texts):
             return (f"{head}: {len(self.texts)} missing: no text records the English it was made from yet "
-                    f"(once it has been checked against {self.source.name}: build.py translations stamp {relative_path(self.file, root)})")
+                    f"(have it checked against {self.source.name}, then: build.py translations stamp {relative_path(self.file, root)})")
         lines = {self.file: FieldLines(self.file), self.source: FieldLines(self.source)}
         shown = [text.place(lines[text.file], self.file) for text in self.texts[:SHOWN_IN_A_LINE]]
         more = len(self.texts) - len(shown)
@@ -442,13 +442,31 @@ class Translations:
         return found
 
     def _interface(self, file: Path) -> Pairing | None:
+        """The pairing of one interface wording file; None for one that cannot be read (the renderer reports it)."""
         if file not in self.interface:
+            source = interface_source(file, self.paths.templates)
             try:
-                self.interface[file] = pair_interface(file, interface_source(file, self.paths.templates))
-            except PressError as error:
-                self.errors.append(error)
+                for wording in (file, source):
+                    read_yaml(wording)
+            except PressError:
                 return None
+            try:
+                self.interface[file] = pair_interface(file, source)
+            except PressError as error:  # its source hashes are not what stamp writes: every text counts as missing
+                self.errors.append(error)
+                english, data = read_yaml(source)[0], read_yaml(file)[0]
+                texts = pair(*(interface_texts(d if isinstance(d, dict) else {}) for d in (english, data)), {}, file, source)
+                self.interface[file] = Pairing(INTERFACE, file.stem, file, source, texts)
         return self.interface[file]
+
+    def errors_for(self, practices: tuple[str, ...]) -> list[PressError]:
+        """The errors a build of these practices (all, when none is named) must report: another practice's wording is not its failure."""
+        others = self.paths.templates / "practices"
+        return [
+            error for error in self.errors
+            if not practices or error.file is None or error.file.parent.parent.parent != others
+            or error.file.parent.parent.name in practices
+        ]
 
     def interface_file(self, slug: str, lang: str) -> Path | None:
         """The wording a practice's documents in *lang* print (its own override first), as the renderer finds it."""
@@ -535,6 +553,8 @@ class Stamped:
     """Of those, texts that were stale or unstamped before."""
     unpaired: tuple[TextState, ...]
     """Texts the English has and the translation does not, or the reverse: stamping cannot make them current."""
+    same: tuple[Path_, ...] = ()
+    """Texts stamped that read exactly as their English: a name kept as it is, or a text nobody has translated yet."""
 
 
 def stamp_targets(project: Project) -> list[Path]:
@@ -568,7 +588,9 @@ def stamp(file: Path, project: Project) -> Stamped:
     write_source_hashes(file, hashes)
     before = {dotted(text.path) for text in pairing.texts if text.state == "current"}
     unpaired = tuple(text for text in pairing.texts if text.text is None or text.source_text is None)
-    return Stamped(file, len(hashes), len(set(hashes) - before), unpaired)
+    same = tuple(text.path for text in pairing.texts
+                 if text.text is not None and text.source_text is not None and text_hash(text.text) == text.source_hash)
+    return Stamped(file, len(hashes), len(set(hashes) - before), unpaired, same)
 
 
 HASHES_COMMENT = "# written by `build.py translations stamp`: what each text was translated from"
