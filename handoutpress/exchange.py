@@ -39,7 +39,7 @@ from .translations import (
     SOURCE_LANGUAGE,
     UNSTAMPED_WHY,
     Pairing,
-    Path_,
+    FieldPath,
     absent_procedure,
     dotted,
     hashes_block,
@@ -96,6 +96,9 @@ def export(paths: ProjectPaths, lang: str, procedures: tuple[str, ...] = (), out
     written, errors = [], []
     for procedure_id in procedures or known:
         existing = project.procedures.get((procedure_id, lang))
+        english = paths.procedures / procedure_id / f"{SOURCE_LANGUAGE}.yaml"
+        if not procedures and existing is None and not english.is_file() and not (english.parent / f"{lang}.yaml").is_file():
+            continue  # no English to translate from
         if not procedures and existing is not None and existing.source is None:
             continue  # written in this language to begin with: nothing to translate
         try:
@@ -263,10 +266,10 @@ def _read(po: Path) -> Catalog:
         raise TranslationError(f"cannot be read ({error})", po) from None
 
 
-def _entries(po: Path, catalog: Catalog, texts: dict[Path_, Any], source: Path) -> dict[Path_, _Entry]:
+def _entries(po: Path, catalog: Catalog, texts: dict[FieldPath, Any], source: Path) -> dict[FieldPath, _Entry]:
     """The PO's entries by field path, each checked against the English; every problem at once."""
     problems: list[ContentError] = []
-    entries: dict[Path_, _Entry] = {}
+    entries: dict[FieldPath, _Entry] = {}
     known = [dotted(path) for path in texts]
 
     def fail(message: Message, problem: str) -> None:
@@ -304,7 +307,7 @@ def _entries(po: Path, catalog: Catalog, texts: dict[Path_, Any], source: Path) 
     return entries
 
 
-def _texts(source: dict[Path_, Any], entries: dict[Path_, _Entry], existing: dict[Path_, Any], recorded: dict[str, str]) -> tuple[dict[Path_, str], dict[str, str], int]:
+def _texts(source: dict[FieldPath, Any], entries: dict[FieldPath, _Entry], existing: dict[FieldPath, Any], recorded: dict[str, str]) -> tuple[dict[FieldPath, str], dict[str, str], int]:
     """Each text of the translation and the hashes to record, and how many entries were translated from other English than now."""
     texts, hashes, stale = {}, {}, 0
     for path, english in source.items():
@@ -360,7 +363,7 @@ def _import_procedure(project: Project, po: Path, catalog: Catalog, procedure_id
     return _imported(po, target, existing is None, english, hashes, stale)
 
 
-def _procedure_document(english: dict, own: dict, texts: dict[Path_, str], source: LoadedProcedure, lang: str, po: Path) -> dict[str, Any]:
+def _procedure_document(english: dict, own: dict, texts: dict[FieldPath, str], source: LoadedProcedure, lang: str, po: Path) -> dict[str, Any]:
     """The translation's data: the English's keys in its order, the translation's own record where it has one."""
     body = copy.deepcopy(english)
     for path, text in texts.items():
@@ -419,17 +422,17 @@ def _import_interface(project: Project, po: Path, catalog: Catalog, lang: str) -
     return _imported(po, target, not own_raw, english, hashes, stale)
 
 
-def _imported(po: Path, target: Path, created: bool, english: dict[Path_, Any], hashes: dict[str, str], stale: int) -> Imported:
+def _imported(po: Path, target: Path, created: bool, english: dict[FieldPath, Any], hashes: dict[str, str], stale: int) -> Imported:
     return Imported(po, target, created, len(english), len(hashes) - stale, stale, len(english) - len(hashes))
 
 
-def _put(data: Any, path: Path_, value: str) -> None:
+def _put(data: Any, path: FieldPath, value: str) -> None:
     for part in path[:-1]:
         data = data[part]
     data[path[-1]] = value
 
 
-def _validation_problem(problem: dict[str, Any], po: Path, entries: dict[Path_, _Entry]) -> ContentError:
+def _validation_problem(problem: dict[str, Any], po: Path, entries: dict[FieldPath, _Entry]) -> ContentError:
     """A text the model refuses (too long, empty), at its PO entry's line."""
     loc = tuple(problem["loc"])
     entry = entries.get(loc) or next((entry for path, entry in entries.items() if path[:len(loc)] == loc), None)

@@ -48,7 +48,7 @@ BLOCK_STRUCTURE = ("tone", "image")
 """Fields of a block that are not text to translate: they must be the English's, and pair the texts beside them."""
 SHOWN_IN_A_LINE = 3
 
-Path_ = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 State = Literal["current", "stale", "missing"]
 
 _PATH_PART = re.compile(r"\.?([A-Za-z0-9_-]+)|\[(\d+)\]")
@@ -60,7 +60,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:12]
 
 
-def dotted(path: Path_) -> str:
+def dotted(path: FieldPath) -> str:
     """``sections[3].blocks[1].bullets[2]``: a field path as files, messages and PO contexts write it."""
     text = ""
     for part in path:
@@ -68,7 +68,7 @@ def dotted(path: Path_) -> str:
     return text
 
 
-def parse_path(text: str) -> Path_ | None:
+def parse_path(text: str) -> FieldPath | None:
     """The field path ``dotted`` wrote, or None when *text* is not one."""
     if not re.fullmatch(FIELD_PATH_PATTERN, text):
         return None
@@ -82,7 +82,7 @@ def parse_path(text: str) -> Path_ | None:
 class Text:
     """One text to translate, where it is, and which kinds of document print it."""
 
-    path: Path_
+    path: FieldPath
     text: str
     kinds: frozenset[str]
     context: tuple[Any, ...] = ()
@@ -94,7 +94,7 @@ def _printable_kinds(procedure: Procedure) -> frozenset[str]:
     return frozenset(kind for kind, spec in KIND_SPECS.items() if set(spec.required_roles) <= roles)
 
 
-def procedure_texts(procedure: Procedure) -> dict[Path_, Text]:
+def procedure_texts(procedure: Procedure) -> dict[FieldPath, Text]:
     """Every text of a procedure a translator translates, in file order, with the kinds that print it.
 
     The header is printed by every kind; a section's texts by the kinds whose
@@ -104,9 +104,9 @@ def procedure_texts(procedure: Procedure) -> dict[Path_, Text]:
     texts: they stay as the English has them (the review is the translation's own).
     """
     printable = _printable_kinds(procedure)
-    texts: dict[Path_, Text] = {}
+    texts: dict[FieldPath, Text] = {}
 
-    def walk(value: Any, path: Path_, kinds: frozenset[str], context: tuple[Any, ...]) -> None:
+    def walk(value: Any, path: FieldPath, kinds: frozenset[str], context: tuple[Any, ...]) -> None:
         if isinstance(value, str):
             texts[path] = Text(path, value, kinds, context)
         elif isinstance(value, list):
@@ -142,7 +142,7 @@ def procedure_texts(procedure: Procedure) -> dict[Path_, Text]:
     return texts
 
 
-def interface_kinds(path: Path_) -> frozenset[str]:
+def interface_kinds(path: FieldPath) -> frozenset[str]:
     """The kinds that print a text of the interface wording, from the kind registry.
 
     ``consent.statement`` only the consent summary, ``kinds.brochure`` only the
@@ -159,11 +159,11 @@ def interface_kinds(path: Path_) -> frozenset[str]:
     return frozenset(KIND_SPECS)
 
 
-def interface_texts(data: dict[str, Any]) -> dict[Path_, Text]:
+def interface_texts(data: dict[str, Any]) -> dict[FieldPath, Text]:
     """Every text of an interface wording file (its ``source_hashes`` apart), in file order."""
-    texts: dict[Path_, Text] = {}
+    texts: dict[FieldPath, Text] = {}
 
-    def walk(value: Any, path: Path_) -> None:
+    def walk(value: Any, path: FieldPath) -> None:
         if isinstance(value, str):
             if value.strip():
                 texts[path] = Text(path, value, interface_kinds(path))
@@ -207,7 +207,7 @@ def interface_data(file: Path, error_class: type[PressError] = TemplateError) ->
 class TextState:
     """One text of a translation (or of its source, where the translation lacks it) and whether it is current."""
 
-    path: Path_
+    path: FieldPath
     state: State
     why: str
     kinds: frozenset[str]
@@ -243,7 +243,7 @@ _SHORT = {
 }
 
 
-def pair(source: dict[Path_, Text], translation: dict[Path_, Text], recorded: dict[str, str], file: Path, source_file: Path) -> tuple[TextState, ...]:
+def pair(source: dict[FieldPath, Text], translation: dict[FieldPath, Text], recorded: dict[str, str], file: Path, source_file: Path) -> tuple[TextState, ...]:
     """The state of every text: the source's in its order, then those only the translation has."""
     states = []
     for path, english in source.items():
@@ -553,7 +553,7 @@ class Stamped:
     """Of those, texts that were stale or unstamped before."""
     unpaired: tuple[TextState, ...]
     """Texts the English has and the translation does not, or the reverse: stamping cannot make them current."""
-    same: tuple[Path_, ...] = ()
+    same: tuple[FieldPath, ...] = ()
     """Texts stamped that read exactly as their English: a name kept as it is, or a text nobody has translated yet."""
 
 

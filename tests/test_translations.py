@@ -15,13 +15,12 @@ from click.testing import CliRunner
 from conftest import add_language, make_project
 from pdfs import pdf_text
 
-from handoutpress import Selection, build, check
+from handoutpress import Selection, build
 from handoutpress.cli import main
-from handoutpress.exchange import import_po
 from handoutpress.load import FieldLines, load_procedure, load_project, read_yaml
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import plan
-from handoutpress.translations import Translations, dotted, stamp, text_hash
+from handoutpress.translations import Translations, dotted, text_hash
 
 AS_OF = date(2027, 1, 1)
 NOTICE = "Translation out of date"
