@@ -57,6 +57,8 @@ PO_FOLDER = "translations"
 INTERFACE_PO = "_interface.po"
 """The interface wording's PO file; ``_`` cannot begin a procedure id, so it never clashes with one."""
 INTERFACE_VERSION = "interface"
+MAX_PO_BYTES = 4 * 1024 * 1024
+"""A PO file is read whole: a procedure's is some 40 KB, so this is room enough and keeps a hostile file small."""
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _PROCEDURE_SOURCE = re.compile(rf"content/procedures/({SLUG_PATTERN[1:-1]})/({LANG_PATTERN[1:-1]})\.yaml")
 _INTERFACE_SOURCE = re.compile(rf"templates/i18n/({LANG_PATTERN[1:-1]})\.yaml")
@@ -258,6 +260,8 @@ def import_po(paths: ProjectPaths, po: Path, project: Project | None = None) -> 
 
 def _read(po: Path) -> Catalog:
     try:
+        if po.stat().st_size > MAX_PO_BYTES:
+            raise TranslationError(f"is larger than {MAX_PO_BYTES} bytes, the most a PO file may be", po)
         with po.open("rb") as stream:
             return read_po(stream, abort_invalid=True)
     except PoFileError as error:

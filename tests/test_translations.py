@@ -227,6 +227,10 @@ def test_release_refuses_a_stale_translation_naming_the_file_and_fields_and_buil
     )
     assert (out / "riverbend-spine/en/tiny-preparation.pdf").is_file()
     assert not (out / "riverbend-spine/es/tiny-preparation.pdf").exists()
+    allowed = run(project, "build", "-p", "tiny", "-k", "preparation", "--out", str(out), "--as-of", AS_OF.isoformat(), "--allow-stale")
+    assert allowed.exit_code == 0, allowed.output
+    assert "1 built, 1 up to date" in allowed.output and "1 with a translation out of date (0 printing the notice)" in allowed.output
+    assert NOTICE not in pdf_text(out / "riverbend-spine/es/tiny-preparation.pdf")
 
 
 def test_a_stale_translation_prints_the_notice_unless_allowed_and_is_rebuilt_when_that_changes(project):
