@@ -122,12 +122,19 @@ class ReviewState:
             parts.append((file, f"{names}{more}"))
         first_file = parts[0][0]
         stale = "translation out of date: " + "; ".join(
-            text if file == first_file else f"{file.name}: {text}" for file, text in parts
+            text if file == first_file else f"{_beside(file, first_file)}: {text}" for file, text in parts
         )
         if self.findings:
             review = self.error(release=False)
-            return ReviewError(f"{review.message}; {first_file.name}: {stale}; {RELEASE_RULE}; {STALE_RULE}", review.file, review.where)
+            return ReviewError(
+                f"{review.message}; {_beside(first_file, review.file)}: {stale}; {RELEASE_RULE}; {STALE_RULE}", review.file, review.where
+            )
         return ReviewError(f"{stale}; {STALE_RULE}", first_file)
+
+
+def _beside(file: Path, reference: Path | None) -> str:
+    """*file* named from the folder of *reference*: ``es.yaml`` beside it, ``i18n/es.yaml`` elsewhere."""
+    return file.name if reference is not None and file.parent == reference.parent else f"{file.parent.name}/{file.name}"
 
 
 def review_state(
