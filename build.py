@@ -7,4 +7,6 @@ from handoutpress.cli import main
 
 if __name__ == "__main__":
     here = str(Path(__file__).resolve().parent)
-    main(default_map={command: {"root": here} for command in ("build", "check", "new-practice", "templates")})
+    defaults = {command: {"root": here} for command in ("build", "check", "new-practice", "templates")}
+    defaults["translations"] = {command: {"root": here} for command in ("stamp", "export", "import")}
+    main(default_map=defaults)

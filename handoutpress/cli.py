@@ -14,11 +14,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import OptionsError, PressError, SelectionError, printable
+from .errors import FileProblems, OptionsError, PressError, SelectionError, printable, relative_path
 from .kinds import KINDS, LAYOUTS
 from .options import BLEED_MM, DEFAULT_PDF_VARIANT, IMPOSITIONS, PDF_VARIANTS, BuildOptions
 from .feedback import Feedback, display_path, reading_table, write_check_report, write_report
 from .pipeline import build, check, default_jobs
+from .governance import STALE_RULE
+from .load import load_project
+from .translations import dotted, stamp, stamp_targets
 from .workers import Limits
 from .paths import ProjectPaths
 from .plan import Selection
@@ -99,6 +102,8 @@ def _parse_shard(context: click.Context, parameter: click.Parameter, value: str 
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=DEFAULT_PDF_VARIANT, show_default=True, help="PDF/UA (accessible) or an archival PDF/A variant.")
 @click.option("--large-print", is_flag=True, help="Text at 16 pt or more, single column.")
 @_review_options
+@click.option("--allow-stale", is_flag=True,
+              help="Print no \"Translation out of date\" notice on translations whose English changed since (--release still refuses them).")
 @click.pass_context
 def build_command(
     context: click.Context,
@@ -124,11 +129,13 @@ def build_command(
     memory_limit: int = Limits.memory_mib,
     as_of: datetime | None = None,
     release: bool = False,
+    allow_stale: bool = False,
 ) -> None:
     """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf.
 
     Documents whose inputs have not changed since the last build are skipped.
-    Drafts and overdue reviews print a band on every page; --release refuses them.
+    Drafts, overdue reviews and translations out of date with their English
+    print a band on every page (--allow-stale leaves the last out); --release refuses them.
     """
     selection = Selection(procedures, kinds, practices, langs, shard)
     options = _run(context, lambda: BuildOptions(layout, imposition, print_marks, pdf_variant, large_print))
@@ -149,6 +156,7 @@ def build_command(
             limits=Limits(timeout, memory_limit),
             as_of=as_of.date() if as_of else None,
             release=release,
+            allow_stale=allow_stale,
         ),
     )
     feedback.finish(report)
@@ -206,16 +214,24 @@ def check_command(
     for job in report.under_review:
         line = f"{printable(str(job.output_name))} ({job.review.label}): {job.review.error(release).describe(root)}"
         click.echo(f"ERROR  {line}" if release else f"REVIEW {line}", err=release)
+    for outdated in report.translations:
+        line = printable(outdated.describe(root))
+        refused = release and outdated.exists
+        click.echo(f"ERROR  {outdated.label.lower()} translation: {line}; {STALE_RULE}" if refused else f"{outdated.label:<7} {line}", err=refused)
     if report_file is not None:
         _run(context, lambda: write_check_report(report, report_file, root))
     files = len(report.project.procedures) + len(report.project.practices)
-    problems = len(report.errors) + (len(report.under_review) if release else 0)
+    problems = len(report.errors) + (len(report.under_review) + len(report.refused_translations) if release else 0)
     warnings = 0 if strict else len(report.plain.over_limit) + len(report.plain.findings)
     summary = f"checked {files} content and practice files and {len(report.jobs)} documents: {problems} problem{'s' if problems != 1 else ''}"
     if warnings:
         summary += f", {warnings} plain-language warning{'s' if warnings != 1 else ''} (--strict fails on them)"
     if report.under_review and not release:
         summary += f"; {len(report.under_review)} with a review band (draft or overdue), which build --release refuses"
+    listed = report.translations if not release else [outdated for outdated in report.translations if not outdated.exists]
+    if listed:
+        summary += (f"; {len(listed)} translation{'s' if len(listed) != 1 else ''} out of date or missing (procedure x kind x language)"
+                    + ("" if release else ", printed with a notice by build and refused by --release where they exist"))
     click.echo(summary, err=not report.ok)
     context.exit(0 if report.ok else 1)
 
@@ -265,6 +281,107 @@ def schema_command(root: Path, out: Path | None) -> None:
     """Write JSON Schema for procedure and practice files, for editors to check and complete them."""
     for file in write_schemas(out if out is not None else root / "schemas"):
         click.echo(f"wrote {display_path(file)}")
+
+
+@main.group("translations")
+def translations_group() -> None:
+    """Keep translations in step with their English: stamp, export to PO, import from PO.
+
+    Each translation records, per text, a hash of the English it was made
+    from; `check` lists texts that are stale (the English changed since) or
+    missing, and `build` prints those documents with "Translation out of date".
+    """
+
+
+@translations_group.command("stamp")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all", "every", is_flag=True, help="Every translation of the project: procedure files with translated_from and templates/i18n/<lang>.yaml.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.pass_context
+def stamp_command(context: click.Context, files: tuple[Path, ...], every: bool, root: Path) -> None:
+    """Record that each text of FILE now translates the English as it is (after a translator has checked it).
+
+    Rewrites only the file's source_hashes mapping; every other line stays as it is.
+    """
+    if bool(files) == every:
+        raise click.UsageError("name the translation files to stamp, or give --all")
+    root = root.resolve()
+    project = load_project(ProjectPaths.at(root))
+    targets = stamp_targets(project) if every else [file.resolve() for file in files]
+    failed = False
+    for file in targets:
+        try:
+            done = stamp(file, project)
+        except PressError as error:
+            if context.obj.get("debug"):
+                raise
+            failed = True
+            click.echo(f"ERROR  {error.describe(root)}", err=True)
+            continue
+        note = f", {done.renewed} of them stale or unstamped before" if done.renewed else ""
+        click.echo(f"stamped {printable(relative_path(done.file, root))}: {done.recorded} texts current{note}")
+        for text in done.unpaired[:5]:
+            click.echo(f"  still out of date: {printable(dotted(text.path))}: {text.why}", err=True)
+        if len(done.unpaired) > 5:
+            click.echo(f"  and {len(done.unpaired) - 5} more texts stamping cannot make current", err=True)
+        if done.same:
+            shown = ", ".join(printable(dotted(path)) for path in done.same[:5]) + (f" and {len(done.same) - 5} more" if len(done.same) > 5 else "")
+            click.echo(f"  note: {len(done.same)} read exactly as the English (names kept as they are, or not translated yet?): {shown}", err=True)
+    context.exit(1 if failed else 0)
+
+
+@translations_group.command("export")
+@click.option("--lang", required=True, metavar="LANG", help="The language to translate into (es, zh-Hans, ...).")
+@click.option("-p", "--procedure", "procedures", multiple=True, metavar="ID", help="Only this procedure (repeatable); without it, every procedure and the interface wording.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder to write <lang>/<procedure>.po into (default: translations/ in the project).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.pass_context
+def export_command(context: click.Context, lang: str, procedures: tuple[str, ...], out: Path | None, root: Path) -> None:
+    """Write gettext PO files for a translator: the English, the translation, stale entries fuzzy, missing ones empty."""
+    from .exchange import export
+
+    root = root.resolve()
+    written, errors = _run(context, lambda: export(ProjectPaths.at(root), lang, procedures, out.resolve() if out else None))
+    for done in written:
+        counts = f"{done.entries} texts, {done.untranslated} untranslated, {done.fuzzy} fuzzy (stale or unconfirmed)"
+        left = f"; {done.left_out} only the translation has, left out" if done.left_out else ""
+        click.echo(f"wrote {printable(relative_path(done.file, root))}: {counts}{left}")
+    for error in errors:
+        click.echo(f"ERROR  {error.describe(root)}", err=True)
+    context.exit(1 if errors else 0)
+
+
+@translations_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.pass_context
+def import_command(context: click.Context, files: tuple[Path, ...], root: Path) -> None:
+    """Write each translation a PO file was exported for: its texts from the PO, its shape from the English.
+
+    Records the English each confirmed entry (not fuzzy, not empty) was translated from.
+    """
+    from .exchange import import_po
+
+    root = root.resolve()
+    failed = False
+    for file in files:
+        try:
+            done = import_po(ProjectPaths.at(root), file.resolve())
+        except PressError as error:
+            if context.obj.get("debug"):
+                raise
+            failed = True
+            for problem in error.problems if isinstance(error, FileProblems) else [error]:
+                click.echo(f"ERROR  {problem.describe(root)}", err=True)
+            continue
+        verb = "created" if done.created else "updated"
+        parts = [f"{done.current} current"]
+        if done.stale:
+            parts.append(f"{done.stale} stale (translated from English that has changed since)")
+        if done.missing:
+            parts.append(f"{done.missing} missing (fuzzy or untranslated: the earlier text, or the English, holds the place)")
+        click.echo(f"{verb} {printable(relative_path(done.file, root))} from {printable(relative_path(done.po, root))}: {done.texts} texts, {', '.join(parts)}")
+    context.exit(1 if failed else 0)
 
 
 def _run(context: click.Context, action):

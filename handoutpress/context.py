@@ -170,7 +170,8 @@ def get_context(job, strings: Record, options, templates: Path) -> dict[str, Any
             "label": review.label,
             "draft": review.draft,
             "overdue_since": review.overdue_since,
-            "banded": review.draft or review.overdue_since is not None,
+            "stale": review.stale_notice,
+            "banded": review.banded,
         },
     }
     return {name: plain(value) for name, value in context.items()}

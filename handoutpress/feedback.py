@@ -70,6 +70,9 @@ class Feedback:
             summary += f", {len(report.set_aside)} set aside in .failed/"
         if report.banded:
             summary += f"; {len(report.banded)} with a review band (draft or overdue)"
+        if report.stale:
+            noticed = sum(result.review.stale_notice for result in report.stale)
+            summary += f"; {len(report.stale)} with a translation out of date ({noticed} printing the notice)"
         if report.out_dir is not None and report.documents:
             summary += f"; output in {display_path(report.out_dir)}"
         click.echo(summary, err=not report.ok)
@@ -92,7 +95,7 @@ def write_report(report: BuildReport, file: Path, root: Path) -> None:
             "peak_memory_kb": result.peak_memory_kb,
             "error": result.error.describe(root) if result.error else None,
             "warning": result.warning or None,
-            **(result.review.record() if result.review else dict.fromkeys(("code", "version", "review_status", "overdue_since"))),
+            **(result.review.record() if result.review else dict.fromkeys(("code", "version", "review_status", "overdue_since", "translation", "stale_notice"))),
         }
         for result in sorted(report.documents, key=lambda r: r.name)
     ]
@@ -187,6 +190,7 @@ def write_check_report(report: CheckReport, file: Path, root: Path) -> None:
         "documents": len(report.jobs),
         "errors": [error.describe(root) for error in report.errors],
         **plain_language_record(report.plain, root),
+        "translations": [outdated.record(root) for outdated in report.translations],
     }
     write_atomic(file.resolve(), (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
 

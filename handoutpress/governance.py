@@ -9,6 +9,10 @@ only, so that the band on the page, the code in the footer, the manifest,
 
 A translation is no better than what it was translated from: it is a draft
 if it or its source is, and overdue from the earlier of their review dates.
+And a translation whose English has changed since it was made (or that lacks
+a text the English has; see ``translations``) prints "Translation out of
+date" in the same band, unless the build allows stale translations; for
+``--release`` it is not releasable.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ from .errors import ReviewError
 from .kinds import KIND_SPECS
 from .load import located
 from .models import LoadedProcedure
+from .translations import DocumentTranslation, TextState, dotted
 
 RELEASE_RULE = "--release builds only reviewed content that is not overdue"
+STALE_RULE = "--release builds only translations that are current with their English"
+OUTDATED_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,14 @@ class ReviewState:
     overdue_since: date | None
     """The earliest next review date that has passed, of the file and the one it was translated from."""
     files: tuple[Path, ...] = ()
-    """The procedure file and those it was translated from: what the state was read from."""
+    """The procedure file and those it was translated from, and the interface wording it is paired with: what the state was read from."""
     findings: tuple[Finding, ...] = ()
+    outdated: tuple[TextState, ...] = ()
+    """Texts it prints whose translation is stale or missing (its procedure's, its sources', its interface wording's)."""
+    translated: bool = False
+    """Its content or interface wording is a translation, so it can be out of date with its English."""
+    stale_notice: bool = False
+    """It prints "Translation out of date": some text is outdated and the build does not allow stale translations."""
 
     @property
     def status(self) -> str:
@@ -61,7 +74,17 @@ class ReviewState:
 
     @property
     def releasable(self) -> bool:
-        return not self.findings
+        return not self.findings and not self.outdated
+
+    @property
+    def banded(self) -> bool:
+        """Whether every page carries the band: a draft, an overdue review, or a translation out of date it does not hide."""
+        return self.draft or self.overdue_since is not None or self.stale_notice
+
+    @property
+    def translation(self) -> str | None:
+        """``current`` or ``out of date`` for a translated document; None for one printed in its original language."""
+        return ("out of date" if self.outdated else "current") if self.translated else None
 
     @property
     def label(self) -> str:
@@ -75,6 +98,8 @@ class ReviewState:
             "version": self.version,
             "review_status": self.status,
             "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
+            "translation": self.translation,
+            "stale_notice": self.stale_notice,
         }
 
     def error(self, release: bool = False) -> ReviewError:
@@ -83,13 +108,50 @@ class ReviewState:
         message = first.message + "".join(f"; {other.place(first.file)}: {other.message}" for other in others)
         return ReviewError(message + (f"; {RELEASE_RULE}" if release else ""), first.file, located(first.file, first.field))
 
+    def refusal(self) -> ReviewError:
+        """Why ``--release`` refuses the document: its review findings, then the texts out of date with their English."""
+        if not self.outdated:
+            return self.error(release=True)
+        by_file: dict[Path, list[TextState]] = {}
+        for text in self.outdated:
+            by_file.setdefault(text.file, []).append(text)
+        parts = []
+        for file, texts in by_file.items():
+            names = ", ".join(f"{dotted(text.path)} ({text.state})" for text in texts[:OUTDATED_SHOWN])
+            more = f" and {len(texts) - OUTDATED_SHOWN} more" if len(texts) > OUTDATED_SHOWN else ""
+            parts.append((file, f"{names}{more}"))
+        first_file = parts[0][0]
+        stale = "translation out of date: " + "; ".join(
+            text if file == first_file else f"{_beside(file, first_file)}: {text}" for file, text in parts
+        )
+        if self.findings:
+            review = self.error(release=False)
+            return ReviewError(
+                f"{review.message}; {_beside(first_file, review.file)}: {stale}; {RELEASE_RULE}; {STALE_RULE}", review.file, review.where
+            )
+        return ReviewError(f"{stale}; {STALE_RULE}", first_file)
 
-def review_state(procedure: LoadedProcedure, kind: str, as_of: date) -> ReviewState:
+
+def _beside(file: Path, reference: Path | None) -> str:
+    """*file* named from the folder of *reference*: ``es.yaml`` beside it, ``i18n/es.yaml`` elsewhere."""
+    return file.name if reference is not None and file.parent == reference.parent else f"{file.parent.name}/{file.name}"
+
+
+def review_state(
+    procedure: LoadedProcedure,
+    kind: str,
+    as_of: date,
+    translation: DocumentTranslation | None = None,
+    allow_stale: bool = False,
+) -> ReviewState:
     """The review state of ``procedure`` printed as ``kind``, as of ``as_of``.
 
     A next review date has passed when it is before ``as_of``: content due for
-    review today is not yet overdue.
+    review today is not yet overdue. ``translation`` says which texts the
+    document prints are out of date with their English; with ``allow_stale``
+    they print no notice (``--release`` still refuses them).
     """
+    translation = translation or DocumentTranslation()
     chain = [procedure]
     while chain[-1].source is not None:
         chain.append(chain[-1].source)
@@ -112,6 +174,9 @@ def review_state(procedure: LoadedProcedure, kind: str, as_of: date) -> ReviewSt
         version=review.version or review.reviewed_on.isoformat(),
         draft=bool(drafts),
         overdue_since=passed[0].data.review.next_review if passed else None,
-        files=tuple(item.file for item in chain),
+        files=tuple(dict.fromkeys((*(item.file for item in chain), *translation.files))),
         findings=(*drafts, *overdue),
+        outdated=translation.outdated,
+        translated=translation.translated,
+        stale_notice=bool(translation.outdated) and not allow_stale,
     )

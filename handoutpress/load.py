@@ -113,6 +113,11 @@ def load_procedure(file: Path) -> LoadedProcedure:
         raise ContentError(f"lang {data.lang!r} does not match the file name {file.name!r}", file, "lang")
     figures = {}
     problems = []
+    if data.source_hashes and data.translated_from is None:
+        problems.append(ContentError(
+            "only a translation (a file with translated_from) records what its texts were translated from",
+            file, located(file, ("source_hashes",)),
+        ))
     for number, section in enumerate(data.sections):
         for index, block in enumerate(section.blocks):
             if isinstance(block, FigureBlock):
@@ -533,7 +538,11 @@ def _check_text(node: yaml.Node, file: Path, loc: tuple[Any, ...] = ()) -> None:
 def _text_problem(node: yaml.Node) -> str | None:
     if node.tag == "tag:yaml.org,2002:binary":
         return "is binary data (!!binary); content must be text"
-    text = node.value
+    return text_problem(node.value)
+
+
+def text_problem(text: str) -> str | None:
+    """What makes *text* unfit to print (a control character, a bidi override, an unclosed isolate), or None."""
     if match := _FORBIDDEN_CHARACTER.search(text):
         return f"contains the control character {_character_name(match[0])}; remove it"
     open_isolates = 0

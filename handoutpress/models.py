@@ -26,6 +26,9 @@ LANG_PATTERN = r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2})?$"
 HEX_COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
 VERSION_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,18}[A-Za-z0-9])?$"
+FIELD_PATH_PATTERN = r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+|\[[0-9]{1,4}\])*$"
+"""A field of a file as messages write it: ``sections[3].blocks[1].bullets[2]``, ``practice_defaults.arrival``."""
+SOURCE_HASH_PATTERN = r"^[0-9a-f]{12}$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Lang = Annotated[str, StringConstraints(pattern=LANG_PATTERN)]
@@ -289,6 +292,11 @@ class Procedure(Model):
     """Default wording for each ``practice_text`` slot; it sends the patient to their care team."""
     reading_limits: ReadingLimits = {}
     """This procedure's own reading-level limits per kind, instead of the kind's (consent 8, discharge 6...)."""
+    source_hashes: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=FIELD_PATH_PATTERN, max_length=200)], Annotated[str, StringConstraints(pattern=SOURCE_HASH_PATTERN)]],
+        Field(max_length=5000),
+    ] = {}
+    """A translation's record of the English each text was made from (field path: hash); written by ``build.py translations stamp``."""
 
 
 # --- practices ---------------------------------------------------------------

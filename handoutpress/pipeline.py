@@ -36,6 +36,7 @@ from .paths import ProjectPaths
 from .plain import PlainLanguageReport, assess
 from .plan import Job, Selection, broken_file, build_key, document_inputs, is_up_to_date, plan, relevant_errors
 from .render import Renderer, compile_shared_templates
+from .translations import OutOfDate, Translations
 from .workers import Limits, run_documents
 from .write import LOCK_WAIT_SECONDS, Manifest, ManifestEntry, OutputLock, output_path, remove_abandoned_temporary_files, write_atomic
 
@@ -100,7 +101,12 @@ class BuildReport:
     @property
     def banded(self) -> list[DocumentResult]:
         """Documents made or up to date that print a review band: drafts and overdue reviews."""
-        return [d for d in self.documents if d.ok and d.review is not None and not d.review.releasable]
+        return [d for d in self.documents if d.ok and d.review is not None and d.review.findings]
+
+    @property
+    def stale(self) -> list[DocumentResult]:
+        """Documents made or up to date that print a translation out of date with its English (notice or not)."""
+        return [d for d in self.documents if d.ok and d.review is not None and d.review.outdated]
 
 
 def default_jobs() -> int:
@@ -121,20 +127,24 @@ def build(
     lock_wait: float = LOCK_WAIT_SECONDS,
     as_of: date | None = None,
     release: bool = False,
+    allow_stale: bool = False,
 ) -> BuildReport:
     """Build the selected documents; skip those whose inputs have not changed unless ``force``.
 
     Reviews are overdue as of ``as_of`` (default: today). With ``release``, a
-    document whose content is a draft or overdue fails without being made,
-    and its earlier PDF is set aside like any failed document's.
+    document whose content is a draft or overdue, or whose translation is out
+    of date with its English, fails without being made, and its earlier PDF
+    is set aside like any failed document's. Without it, a translation out of
+    date prints a notice in the review band, unless ``allow_stale``.
     Another build writing to the same folder is waited for, ``lock_wait`` seconds at most.
     """
     started = time.perf_counter()
     paths = ProjectPaths.at(root)
     out = Path(out_dir).resolve() if out_dir is not None else paths.default_output
     project = load_project(paths)
-    planned = plan(project, selection, as_of)
-    report = BuildReport(out, file_errors=relevant_errors(project, selection))
+    translations = Translations.of(project)
+    planned = plan(project, selection, as_of, translations, allow_stale)
+    report = BuildReport(out, file_errors=relevant_errors(project, selection) + translations.errors_for(selection.practices))
     with OutputLock(out, lock_wait):
         remove_abandoned_temporary_files(out)
         manifest = Manifest(out)
@@ -146,7 +156,7 @@ def build(
             name = str(job.output_name)
             entry = manifest.entries.get(name)
             if release and not job.review.releasable:
-                refused.append(DocumentResult(name, "failed", error=job.review.error(release=True), review=job.review))
+                refused.append(DocumentResult(name, "failed", error=job.review.refusal(), review=job.review))
             elif not force and is_up_to_date(paths, entry, out / name, key, hasher, job.review):
                 report.documents.append(DocumentResult(
                     name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry, review=job.review
@@ -423,16 +433,24 @@ class CheckReport:
     plain: PlainLanguageReport = field(default_factory=PlainLanguageReport)
     """Reading levels and plain-language findings; with ``strict`` they are among ``errors`` too."""
     release: bool = False
-    """Drafts and overdue reviews count as problems, as ``build --release`` would refuse them."""
+    """Drafts, overdue reviews and translations out of date count as problems, as ``build --release`` would refuse them."""
+    translations: list[OutOfDate] = field(default_factory=list)
+    """Translations with stale or missing texts, one per procedure (or interface wording), kind and language;
+    and translations a procedure lacks in a language others have (which print nothing, so --release lets them be)."""
 
     @property
     def under_review(self) -> list[Job]:
         """Documents that print a review band: their content is a draft or overdue."""
-        return [job for job in self.jobs if not job.review.releasable]
+        return [job for job in self.jobs if job.review.findings]
+
+    @property
+    def refused_translations(self) -> list[OutOfDate]:
+        """Translations whose documents ``build --release`` refuses: those that exist and are out of date."""
+        return [outdated for outdated in self.translations if outdated.exists]
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not (self.release and self.under_review)
+        return not self.errors and not (self.release and (self.under_review or self.refused_translations))
 
 
 def check(
@@ -453,13 +471,15 @@ def check(
     tri-fold whose content does not fit, a promise the PDF does not keep.
     Reading levels and plain-language findings are measured on the planned
     documents; ``strict`` makes those above their limits, and every finding, errors.
-    Drafts and reviews overdue as of ``as_of`` are listed in ``under_review``;
-    with ``release`` they make the check fail.
+    Drafts and reviews overdue as of ``as_of`` are listed in ``under_review``,
+    and translations with stale or missing texts in ``translations``; with
+    ``release`` they make the check fail.
     """
     paths = ProjectPaths.at(root)
     project = load_project(paths)
-    jobs_planned = plan(project, selection, as_of)
-    errors = list(relevant_errors(project, selection, offered_only=False))
+    translations = Translations.of(project)
+    jobs_planned = plan(project, selection, as_of, translations)
+    errors = list(relevant_errors(project, selection, offered_only=False)) + translations.errors_for(selection.practices)
     renderer = Renderer(paths, options)
     seen = {error.describe() for error in errors}
 
@@ -487,4 +507,12 @@ def check(
     plain = assess(paths, jobs_planned, unplanned)
     for error in plain.errors + (plain.over_limit + [finding.as_error() for finding in plain.findings] if strict else []):
         note(error)
-    return CheckReport(project, jobs_planned, errors, plain, release)
+    checked = {(job.procedure.data.id, job.lang) for job in jobs_planned} | {(p.data.id, p.data.lang) for p in unplanned}
+    if not selection.practices:  # a language nobody has written for this procedure yet
+        checked |= {
+            (pairing.subject, pairing.lang) for pairing in translations.absent
+            if (not selection.procedures or pairing.subject in selection.procedures)
+            and (not selection.langs or pairing.lang in selection.langs)
+        }
+    listed = translations.out_of_date(checked, selection.kinds)
+    return CheckReport(project, jobs_planned, errors, plain, release, listed)

@@ -17,6 +17,7 @@ from .kinds import KIND_SPECS, KINDS
 from .models import LoadedPractice, LoadedProcedure, Offer
 from .options import BuildOptions
 from .paths import ProjectPaths
+from .translations import DocumentTranslation, Translations
 from .write import ManifestEntry
 
 
@@ -42,10 +43,14 @@ class Job:
     offer: Offer
     as_of: date = field(default_factory=date.today)
     """The day the build is made as of: a review due before it is overdue."""
+    translation: DocumentTranslation | None = None
+    """What it prints that is out of date with its English (``translations``); None where nobody asked."""
+    allow_stale: bool = False
+    """Print no "Translation out of date" notice (``--allow-stale``)."""
 
     @cached_property
     def review(self) -> ReviewState:
-        return review_state(self.procedure, self.kind, self.as_of)
+        return review_state(self.procedure, self.kind, self.as_of, self.translation, self.allow_stale)
 
     @property
     def lang(self) -> str:
@@ -63,10 +68,18 @@ def kinds_of(procedure: LoadedProcedure) -> tuple[str, ...]:
     return tuple(kind for kind, spec in KIND_SPECS.items() if set(spec.required_roles) <= roles)
 
 
-def plan(project: Project, selection: Selection, as_of: date | None = None) -> list[Job]:
+def plan(
+    project: Project,
+    selection: Selection,
+    as_of: date | None = None,
+    translations: Translations | None = None,
+    allow_stale: bool = False,
+) -> list[Job]:
     """Every document the selection asks for, in a stable order: what each practice offers, nothing else.
 
-    Each is reviewed as of ``as_of`` (default: today).
+    Each is reviewed as of ``as_of`` (default: today), and, given the
+    project's ``translations``, knows which of its texts are out of date with
+    their English (printed with a notice unless ``allow_stale``).
     """
     as_of = as_of or date.today()
     _check_selection(project, selection)
@@ -92,7 +105,8 @@ def plan(project: Project, selection: Selection, as_of: date | None = None) -> l
                         continue
                     if not selection.kinds and defaults.kinds and kind not in defaults.kinds:
                         continue
-                    job = Job(procedure, practice, kind, offer, as_of)
+                    translation = translations.document(procedure, kind, slug) if translations is not None else None
+                    job = Job(procedure, practice, kind, offer, as_of, translation, allow_stale)
                     if selection.shard is None or shard_of(job, selection.shard[1]) == selection.shard[0]:
                         jobs.append(job)
     return sorted(jobs, key=lambda job: (job.procedure.data.id, job.lang, job.practice.slug, KINDS.index(job.kind)))

@@ -37,6 +37,7 @@ from .options import BuildOptions
 from .paths import ProjectPaths, inside
 from .plan import Job
 from .sandbox import LimitedSandbox
+from .translations import HASHES_KEY
 
 PRACTICE_STYLESHEET = "practice.css"
 DEFAULT_PREFIX = "default"  # "default/brochure.html.j2" is always the shared file, even when shadowed
@@ -164,7 +165,8 @@ class Renderer:
                 raise TemplateError(error.message, error.file, error.where) from None
             if not isinstance(data, dict):
                 raise TemplateError("must be a YAML mapping of wording", file)
-            self._strings[key] = (plain(data), file)
+            wording = {name: value for name, value in data.items() if name != HASHES_KEY}  # bookkeeping, not wording
+            self._strings[key] = (plain(wording), file)
         return self._strings[key]
 
     def render(self, job: Job, layout: str | None = None) -> RenderedDocument:

@@ -53,6 +53,10 @@ class ManifestEntry:
     """draft or reviewed: the worse of the procedure file's and (for a translation) its source's."""
     overdue_since: str | None
     """The next review date that has passed, when the build was made; the document is rebuilt when this changes."""
+    translation: str | None
+    """current or out of date, for a translated document (see translations.py); None for an original."""
+    stale_notice: bool
+    """It prints "Translation out of date"; rebuilt when that changes (--allow-stale)."""
 
 
 def write_atomic(destination: Path, data: bytes | Iterable[bytes]) -> None:
@@ -237,7 +241,7 @@ def _valid_entry(record: Any) -> ManifestEntry | None:
         return None
     if record["pages"] < 1 or record["bytes"] < 1 or not _SHA256.fullmatch(record["sha256"]) or not _SHA256.fullmatch(record["build_key"]):
         return None
-    if record["review_status"] not in REVIEW_STATUSES:
+    if record["review_status"] not in REVIEW_STATUSES or record["translation"] not in (None, "current", "out of date"):
         return None
     for input_name, digest in record["inputs"].items():
         if type(digest) is not str or not _is_project_name(input_name):

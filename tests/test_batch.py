@@ -252,10 +252,11 @@ def test_ci_output_is_one_line_per_failure_and_one_summary(project, tmp_path):
     for record in report["documents"]:
         assert set(record) == {
             "path", "status", "pages", "bytes", "sha256", "milliseconds", "peak_memory_kb", "error", "warning",
-            "code", "version", "review_status", "overdue_since",
+            "code", "version", "review_status", "overdue_since", "translation", "stale_notice",
         }
         assert record["code"].startswith("KYPH-") and record["code"].endswith("-en")
         assert (record["version"], record["review_status"], record["overdue_since"]) == ("2026-11-01", "reviewed", None)
+        assert (record["translation"], record["stale_notice"]) == (None, False)  # English: no translation to be out of date
         pdf = tmp_path / "out" / record["path"]
         if record["status"] == "built":
             data = pdf.read_bytes()

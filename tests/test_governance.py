@@ -22,6 +22,7 @@ from handoutpress.governance import review_state
 from handoutpress.kinds import KIND_SPECS
 from handoutpress.load import load_project
 from handoutpress.paths import ProjectPaths
+from handoutpress.translations import stamp
 
 TINY = """\
 id: tiny
@@ -268,6 +269,8 @@ def governed(tmp_path_factory) -> tuple[Path, Path]:
     write_tiny(project, procedure_id="fine-one")
     shutil.copy(project / "templates/i18n/en.yaml", project / "templates/i18n/es.yaml")
     add_language(project / "content/practices/riverbend-spine.yaml", "es")
+    for translation in (project / "content/procedures/draft-one/es.yaml", project / "templates/i18n/es.yaml"):
+        stamp(translation, loaded(project))  # current with its English: only its review is at issue here
     out = project / "out"
     procedures = tuple(dict.fromkeys(procedure for procedure, _ in EXPECTED_BANDS))
     for selection in (Selection(procedures, kinds=("preparation",)), Selection(("both-one", "fine-one"), kinds=("brochure",))):
