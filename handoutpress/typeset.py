@@ -22,12 +22,14 @@ from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from .errors import FetchError, LayoutError, TemplateError
 from .fetch import ConfinedFetcher, RefusedFetch
 from .options import BuildOptions
-from .reading_order import is_div_with_class, tag_back_panel_last
 from .paths import ProjectPaths
+from .reading_order import is_div_with_class, tag_back_panel_last
 from .render import RenderedDocument
+from .tag_languages import install as install_span_languages
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
+install_span_languages()
 
 
 @dataclass(frozen=True)

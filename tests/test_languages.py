@@ -247,3 +247,27 @@ def test_left_to_right_runs_are_wrapped_whole(html, expected):
 def test_isolation_leaves_the_head_styles_and_attributes_alone():
     html = '<html><head><title>Tylenol 5</title><style>p { margin: 0 }</style></head><body><p title="Tylenol 5">ج</p><style>a{}</style></body>'
     assert isolate_ltr_runs(html, "en") == html
+
+
+def struct_languages(pdf: Path) -> list[str]:
+    """The /Lang of every element of the structure tree below the catalog's."""
+    found = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if "/Lang" in node:
+            found.append(str(node["/Lang"]))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict):
+                walk(kid)
+
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_a_latin_name_in_an_arabic_paragraph_has_its_language_in_the_structure_tree(languages_built):
+    arabic = struct_languages(languages_built / PRACTICE / "ar" / "language-test-preparation.pdf")
+    assert arabic and set(arabic) == {"en"}
+    assert struct_languages(languages_built / PRACTICE / "en" / "language-test-preparation.pdf") == []
