@@ -434,8 +434,12 @@ class Translations:
         for key, procedure in project.procedures.items():
             if procedure.source is not None:
                 found.procedures[key] = pair_procedure(procedure)
+        # Only the wording of languages some procedure is written in can reach a document;
+        # reading every other language's on each build and check cost a fifth of a second.
+        written = {lang.lower() for _, lang in project.procedures}
         for file in interface_files(project.paths):
-            found._interface(file)
+            if file.stem.lower() in written:
+                found._interface(file)
         found.absent = _absent(project)
         for procedure_id, lang in sorted(project.procedures):
             found.languages.setdefault(lang, []).append(procedure_id)
