@@ -23,7 +23,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_TOKENS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+# A tag ends at the first ">" outside a quoted attribute value: title="a > b" is
+# one tag, not a tag and the text 'b">' (which would get a span inside the attribute).
+# Possessive, and no "<" outside quotes, so a stray "<" costs one step, not a scan to the end.
+_TOKENS = re.compile(r"""(<!--.*?-->|<(?:[^<>"']++|"[^"]*+"|'[^']*+')*+>)""", re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _RAW_TEXT = frozenset({"style", "script", "title", "textarea"})
 _INLINE = frozenset({"b", "strong", "i", "em", "span", "small", "sub", "sup", "u", "mark", "abbr", "cite", "q", "s"})

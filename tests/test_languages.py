@@ -244,6 +244,15 @@ def test_left_to_right_runs_are_wrapped_whole(html, expected):
     assert isolate_ltr_runs(html, "en") == expected
 
 
+def test_a_quoted_greater_than_sign_is_part_of_its_tag():
+    """A ">" inside an attribute value does not end the tag: no span is put inside the attribute,
+    and an escaped quote in it stays escaped."""
+    html = '<body><div aria-label="ساعات > Riverbend&#34; style=&#34;x"><p title=\'a>b\'>خذ 5 mg</p></div>'
+    assert isolate_ltr_runs(html, "en") == (
+        '<body><div aria-label="ساعات > Riverbend&#34; style=&#34;x"><p title=\'a>b\'>خذ <span dir="ltr" lang="en">5 mg</span></p></div>'
+    )
+
+
 def test_isolation_leaves_the_head_styles_and_attributes_alone():
     html = '<html><head><title>Tylenol 5</title><style>p { margin: 0 }</style></head><body><p title="Tylenol 5">ج</p><style>a{}</style></body>'
     assert isolate_ltr_runs(html, "en") == html
