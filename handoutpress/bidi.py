@@ -105,11 +105,12 @@ def isolate_ltr_runs(document: str, lang: str | None = None) -> str:
     wrapped whole, tags and all, where they open and close inside it;
     otherwise each of its pieces is wrapped alone.
     """
-    body = re.search(r"<body[\s>]", document)
-    if body is None:
-        return document
-    tokens = _TOKENS.split(document[body.start():])
-    out: list[str] = [document[: body.start()]]
+    # HTML may spell <BODY> or leave the tag out (a practice's own template): the
+    # body then starts where the parser starts it, and the head's only text is raw.
+    body = re.search(r"<body[\s>/]", document, re.IGNORECASE)
+    start = body.start() if body is not None else 0
+    tokens = _TOKENS.split(document[start:])
+    out: list[str] = [document[:start]]
     line: list[tuple[str, str]] = []  # ("text", plain) and ("tag", html) items between block boundaries
     raw_until: str | None = None
     for number, token in enumerate(tokens):

@@ -253,6 +253,16 @@ def test_a_quoted_greater_than_sign_is_part_of_its_tag():
     )
 
 
+@pytest.mark.parametrize("html", [
+    "<html><head><title>Tylenol 5</title></head><BODY><p>خذ <b>Tylenol</b> 500 mg</p>",
+    "<!DOCTYPE html><html><title>Tylenol 5</title><style>p { margin: 0 }</style><p>خذ <b>Tylenol</b> 500 mg</p>",
+])
+def test_a_body_spelt_in_capitals_or_left_out_is_isolated_too(html):
+    isolated = isolate_ltr_runs(html, "en")
+    assert '<span dir="ltr" lang="en"><b>Tylenol</b> 500 mg</span>' in isolated
+    assert isolated.split("<p>")[0] == html.split("<p>")[0]  # the head as it was
+
+
 def test_isolation_leaves_the_head_styles_and_attributes_alone():
     html = '<html><head><title>Tylenol 5</title><style>p { margin: 0 }</style></head><body><p title="Tylenol 5">ج</p><style>a{}</style></body>'
     assert isolate_ltr_runs(html, "en") == html
