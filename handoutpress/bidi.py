@@ -33,13 +33,13 @@ _INLINE = frozenset({"b", "strong", "i", "em", "span", "small", "sub", "sup", "u
 
 # A run starts with a Latin letter or a digit (or a bracket or sign before
 # one: "(555)", "+44"), may go on through spaces and the punctuation of
-# numbers and names, and ends on a letter, digit, closing bracket or percent
-# sign, so the sentence's own full stop stays outside. Chinese characters are
+# numbers, names and email addresses, and ends on a letter, digit, closing
+# bracket or percent sign, so the sentence's own full stop stays outside. Chinese characters are
 # left to right too, but they are the document's own text, not a run in it.
 _STRONG = "L"
 _NUMBER = "EN"
 _INSIDE = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"})
-_INSIDE_OTHER = frozenset("()[]'’&/\"")
+_INSIDE_OTHER = frozenset("()[]'’&/\"@_")  # @ and _: an email address is one run, not "example.org@name"
 _OPENERS = frozenset("(+[")
 _CLOSERS = frozenset(")]%")
 

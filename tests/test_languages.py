@@ -238,6 +238,8 @@ def test_language_tags_find_their_spec_by_language_and_script_never_by_region_al
          '<body><p><span dir="ltr" lang="en">a &amp; b</span> &lt;<span dir="ltr" lang="en">x</span>&gt; ج</p>'),
         ("<body><p>请拨打911。</p>", '<body><p>请拨打<span dir="ltr">911</span>。</p>'),
         ("<body><p>ج<br>abc<br>د</p>", '<body><p>ج<br><span dir="ltr" lang="en">abc</span><br>د</p>'),
+        ("<body><p>راسل info_desk@clinic.example اليوم</p>",
+         '<body><p>راسل <span dir="ltr" lang="en">info_desk@clinic.example</span> اليوم</p>'),
     ],
 )
 def test_left_to_right_runs_are_wrapped_whole(html, expected):
