@@ -162,6 +162,10 @@ def _isolated_line(items: list[tuple[str, str]], lang: str | None) -> str:
             if kind != "text":
                 continue
             lo, hi = max(start, offsets[index]), min(end, offsets[index] + len(value))
+            while lo < hi and text[lo].isspace():  # a space at a piece's edge stays between the pieces:
+                lo += 1  # inside, it moves to the piece's far side ("500 mgTylenol")
+            while lo < hi and text[hi - 1].isspace():
+                hi -= 1
             if lo < hi:
                 inserts.append((index, lo - offsets[index], _open(text[lo:hi], lang)))
                 inserts.append((index, hi - offsets[index], "</span>"))

@@ -238,6 +238,8 @@ def test_language_tags_find_their_spec_by_language_and_script_never_by_region_al
          '<body><p><span dir="ltr" lang="en">a &amp; b</span> &lt;<span dir="ltr" lang="en">x</span>&gt; ج</p>'),
         ("<body><p>请拨打911。</p>", '<body><p>请拨打<span dir="ltr">911</span>。</p>'),
         ("<body><p>ج<br>abc<br>د</p>", '<body><p>ج<br><span dir="ltr" lang="en">abc</span><br>د</p>'),
+        ("<body><p><b>خذ Tylenol</b> 500 mg كل</p>",  # the tags do not pair up: two pieces, the space between them
+         '<body><p><b>خذ <span dir="ltr" lang="en">Tylenol</span></b> <span dir="ltr" lang="en">500 mg</span> كل</p>'),
         ("<body><p>راسل info_desk@clinic.example اليوم</p>",
          '<body><p>راسل <span dir="ltr" lang="en">info_desk@clinic.example</span> اليوم</p>'),
     ],
