@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 # A tag ends at the first ">" outside a quoted attribute value: title="a > b" is
@@ -158,7 +159,8 @@ def _isolated_line(items: list[tuple[str, str]], lang: str | None) -> str:
             inserts.append((first, first_at, marker))
             inserts.append((last, last_at, "</span>"))
             continue
-        for index, (kind, value) in enumerate(items):  # tags do not pair up inside it: each piece alone
+        for index in range(_text_at(items, offsets, start), bisect_left(offsets, end)):  # tags do not pair up: each piece alone
+            kind, value = items[index]
             if kind != "text":
                 continue
             lo, hi = max(start, offsets[index]), min(end, offsets[index] + len(value))
@@ -196,9 +198,12 @@ def _place(items, offsets, start: int, end: int):
     Returns ``((item, offset), (item, offset))``: a text item and the offset in
     it, or a tag item (offset unused) the span opens before or closes after.
     """
-    inside = [i for i, (kind, _) in enumerate(items) if kind == "tag" and start < offsets[i] < end]
-    before = [i for i, (kind, _) in enumerate(items) if kind == "tag" and offsets[i] == start]
-    after = [i for i, (kind, _) in enumerate(items) if kind == "tag" and offsets[i] == end]
+    # offsets never decrease, so the items at or inside the run are one slice of them:
+    # a paragraph of many runs costs each run its own items, not the paragraph's
+    near = range(bisect_left(offsets, start), bisect_right(offsets, end))
+    inside = [i for i in near if items[i][0] == "tag" and start < offsets[i] < end]
+    before = [i for i in near if items[i][0] == "tag" and offsets[i] == start]
+    after = [i for i in near if items[i][0] == "tag" and offsets[i] == end]
     for take_before in range(len(before) + 1):
         for take_after in range(len(after) + 1):
             chosen = before[len(before) - take_before:] + inside + after[:take_after]
@@ -210,17 +215,25 @@ def _place(items, offsets, start: int, end: int):
 def _first(items, offsets, start, before, take):
     if take:
         return before[len(before) - take], -1
-    index = max(i for i, (kind, value) in enumerate(items)
-                if kind == "text" and offsets[i] <= start < offsets[i] + len(value))
+    index = _text_at(items, offsets, start)
     return index, start - offsets[index]
 
 
 def _last(items, offsets, end, after, take):
     if take:
         return after[take - 1], -2
-    index = min(i for i, (kind, value) in enumerate(items)
-                if kind == "text" and offsets[i] < end <= offsets[i] + len(value))
+    index = bisect_left(offsets, end) - 1  # the text item the run's last character is in
+    while items[index][0] != "text":
+        index -= 1
     return index, end - offsets[index]
+
+
+def _text_at(items, offsets, position: int) -> int:
+    """The text item the character at ``position`` of the joined text is in (text items are never empty)."""
+    index = bisect_right(offsets, position) - 1
+    while items[index][0] != "text":
+        index -= 1
+    return index
 
 
 def _balanced(tags: list[str]) -> bool:
