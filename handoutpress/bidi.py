@@ -40,7 +40,9 @@ _INLINE = frozenset({"b", "strong", "i", "em", "span", "small", "sub", "sup", "u
 _STRONG = "L"
 _NUMBER = "EN"
 _INSIDE = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"})
-_INSIDE_OTHER = frozenset("()[]'’&/\"@_")  # @ and _: an email address is one run, not "example.org@name"
+# @ and _: an email address is one run, not "example.org@name"; the Arabic decimal and
+# thousands separators (U+066B, U+066C) join Western digits too: "1٫5 mL", never "5 mL٫1".
+_INSIDE_OTHER = frozenset("()[]'’&/\"@_\u066b\u066c")
 _OPENERS = frozenset("(+[")
 _CLOSERS = frozenset(")]%")
 

@@ -240,6 +240,8 @@ def test_language_tags_find_their_spec_by_language_and_script_never_by_region_al
         ("<body><p>ج<br>abc<br>د</p>", '<body><p>ج<br><span dir="ltr" lang="en">abc</span><br>د</p>'),
         ("<body><p><b>خذ Tylenol</b> 500 mg كل</p>",  # the tags do not pair up: two pieces, the space between them
          '<body><p><b>خذ <span dir="ltr" lang="en">Tylenol</span></b> <span dir="ltr" lang="en">500 mg</span> كل</p>'),
+        ("<body><p>خذ 1٫5 mL أو 1٬000 mg</p>",
+         '<body><p>خذ <span dir="ltr" lang="en">1٫5 mL</span> أو <span dir="ltr" lang="en">1٬000 mg</span></p>'),
         ("<body><p>راسل info_desk@clinic.example اليوم</p>",
          '<body><p>راسل <span dir="ltr" lang="en">info_desk@clinic.example</span> اليوم</p>'),
     ],
