@@ -30,7 +30,12 @@ from functools import lru_cache
 _TOKENS = re.compile(r"""(<!--.*?-->|<(?:[^<>"']++|"[^"]*+"|'[^']*+')*+>)""", re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _RAW_TEXT = frozenset({"style", "script", "title", "textarea"})
-_INLINE = frozenset({"b", "strong", "i", "em", "span", "small", "sub", "sup", "u", "mark", "abbr", "cite", "q", "s"})
+# Phrasing elements a run may go on through; any other tag ends the line of text
+# (a link's number and the " ext. 12" after it would otherwise be two runs, printed swapped).
+_INLINE = frozenset({
+    "b", "strong", "i", "em", "span", "small", "sub", "sup", "u", "mark", "abbr", "cite", "q", "s",
+    "a", "code", "kbd", "samp", "var", "time", "data", "dfn", "bdi", "bdo", "ins", "del", "label",
+})
 
 # A run starts with a Latin letter or a digit (or a bracket or sign before
 # one: "(555)", "+44"), may go on through spaces and the punctuation of

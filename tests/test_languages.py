@@ -242,6 +242,8 @@ def test_language_tags_find_their_spec_by_language_and_script_never_by_region_al
          '<body><p><b>خذ <span dir="ltr" lang="en">Tylenol</span></b> <span dir="ltr" lang="en">500 mg</span> كل</p>'),
         ("<body><p>خذ 1٫5 mL أو 1٬000 mg</p>",
          '<body><p>خذ <span dir="ltr" lang="en">1٫5 mL</span> أو <span dir="ltr" lang="en">1٬000 mg</span></p>'),
+        ('<body><p>اتصل <a href="tel:+15550102000">+1 (555) 010-2000</a> ext. 12</p>',
+         '<body><p>اتصل <span dir="ltr" lang="en"><a href="tel:+15550102000">+1 (555) 010-2000</a> ext. 12</span></p>'),
         ("<body><p>راسل info_desk@clinic.example اليوم</p>",
          '<body><p>راسل <span dir="ltr" lang="en">info_desk@clinic.example</span> اليوم</p>'),
     ],
