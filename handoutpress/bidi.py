@@ -21,22 +21,33 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-_TOKENS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+# A tag ends at the first ">" outside a quoted attribute value: title="a > b" is
+# one tag, not a tag and the text 'b">' (which would get a span inside the attribute).
+# Possessive, and no "<" outside quotes, so a stray "<" costs one step, not a scan to the end.
+_TOKENS = re.compile(r"""(<!--.*?-->|<(?:[^<>"']++|"[^"]*+"|'[^']*+')*+>)""", re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _RAW_TEXT = frozenset({"style", "script", "title", "textarea"})
-_INLINE = frozenset({"b", "strong", "i", "em", "span", "small", "sub", "sup", "u", "mark", "abbr", "cite", "q", "s"})
+# Phrasing elements a run may go on through; any other tag ends the line of text
+# (a link's number and the " ext. 12" after it would otherwise be two runs, printed swapped).
+_INLINE = frozenset({
+    "b", "strong", "i", "em", "span", "small", "sub", "sup", "u", "mark", "abbr", "cite", "q", "s",
+    "a", "code", "kbd", "samp", "var", "time", "data", "dfn", "bdi", "bdo", "ins", "del", "label",
+})
 
 # A run starts with a Latin letter or a digit (or a bracket or sign before
 # one: "(555)", "+44"), may go on through spaces and the punctuation of
-# numbers and names, and ends on a letter, digit, closing bracket or percent
-# sign, so the sentence's own full stop stays outside. Chinese characters are
+# numbers, names and email addresses, and ends on a letter, digit, closing
+# bracket or percent sign, so the sentence's own full stop stays outside. Chinese characters are
 # left to right too, but they are the document's own text, not a run in it.
 _STRONG = "L"
 _NUMBER = "EN"
 _INSIDE = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"})
-_INSIDE_OTHER = frozenset("()[]'’&/\"")
+# @ and _: an email address is one run, not "example.org@name"; the Arabic decimal and
+# thousands separators (U+066B, U+066C) join Western digits too: "1٫5 mL", never "5 mL٫1".
+_INSIDE_OTHER = frozenset("()[]'’&/\"@_\u066b\u066c")
 _OPENERS = frozenset("(+[")
 _CLOSERS = frozenset(")]%")
 
@@ -102,11 +113,12 @@ def isolate_ltr_runs(document: str, lang: str | None = None) -> str:
     wrapped whole, tags and all, where they open and close inside it;
     otherwise each of its pieces is wrapped alone.
     """
-    body = re.search(r"<body[\s>]", document)
-    if body is None:
-        return document
-    tokens = _TOKENS.split(document[body.start():])
-    out: list[str] = [document[: body.start()]]
+    # HTML may spell <BODY> or leave the tag out (a practice's own template): the
+    # body then starts where the parser starts it, and the head's only text is raw.
+    body = re.search(r"<body[\s>/]", document, re.IGNORECASE)
+    start = body.start() if body is not None else 0
+    tokens = _TOKENS.split(document[start:])
+    out: list[str] = [document[:start]]
     line: list[tuple[str, str]] = []  # ("text", plain) and ("tag", html) items between block boundaries
     raw_until: str | None = None
     for number, token in enumerate(tokens):
@@ -154,10 +166,15 @@ def _isolated_line(items: list[tuple[str, str]], lang: str | None) -> str:
             inserts.append((first, first_at, marker))
             inserts.append((last, last_at, "</span>"))
             continue
-        for index, (kind, value) in enumerate(items):  # tags do not pair up inside it: each piece alone
+        for index in range(_text_at(items, offsets, start), bisect_left(offsets, end)):  # tags do not pair up: each piece alone
+            kind, value = items[index]
             if kind != "text":
                 continue
             lo, hi = max(start, offsets[index]), min(end, offsets[index] + len(value))
+            while lo < hi and text[lo].isspace():  # a space at a piece's edge stays between the pieces:
+                lo += 1  # inside, it moves to the piece's far side ("500 mgTylenol")
+            while lo < hi and text[hi - 1].isspace():
+                hi -= 1
             if lo < hi:
                 inserts.append((index, lo - offsets[index], _open(text[lo:hi], lang)))
                 inserts.append((index, hi - offsets[index], "</span>"))
@@ -188,9 +205,12 @@ def _place(items, offsets, start: int, end: int):
     Returns ``((item, offset), (item, offset))``: a text item and the offset in
     it, or a tag item (offset unused) the span opens before or closes after.
     """
-    inside = [i for i, (kind, _) in enumerate(items) if kind == "tag" and start < offsets[i] < end]
-    before = [i for i, (kind, _) in enumerate(items) if kind == "tag" and offsets[i] == start]
-    after = [i for i, (kind, _) in enumerate(items) if kind == "tag" and offsets[i] == end]
+    # offsets never decrease, so the items at or inside the run are one slice of them:
+    # a paragraph of many runs costs each run its own items, not the paragraph's
+    near = range(bisect_left(offsets, start), bisect_right(offsets, end))
+    inside = [i for i in near if items[i][0] == "tag" and start < offsets[i] < end]
+    before = [i for i in near if items[i][0] == "tag" and offsets[i] == start]
+    after = [i for i in near if items[i][0] == "tag" and offsets[i] == end]
     for take_before in range(len(before) + 1):
         for take_after in range(len(after) + 1):
             chosen = before[len(before) - take_before:] + inside + after[:take_after]
@@ -202,17 +222,25 @@ def _place(items, offsets, start: int, end: int):
 def _first(items, offsets, start, before, take):
     if take:
         return before[len(before) - take], -1
-    index = max(i for i, (kind, value) in enumerate(items)
-                if kind == "text" and offsets[i] <= start < offsets[i] + len(value))
+    index = _text_at(items, offsets, start)
     return index, start - offsets[index]
 
 
 def _last(items, offsets, end, after, take):
     if take:
         return after[take - 1], -2
-    index = min(i for i, (kind, value) in enumerate(items)
-                if kind == "text" and offsets[i] < end <= offsets[i] + len(value))
+    index = bisect_left(offsets, end) - 1  # the text item the run's last character is in
+    while items[index][0] != "text":
+        index -= 1
     return index, end - offsets[index]
+
+
+def _text_at(items, offsets, position: int) -> int:
+    """The text item the character at ``position`` of the joined text is in (text items are never empty)."""
+    index = bisect_right(offsets, position) - 1
+    while items[index][0] != "text":
+        index -= 1
+    return index
 
 
 def _balanced(tags: list[str]) -> bool:

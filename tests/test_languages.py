@@ -238,10 +238,48 @@ def test_language_tags_find_their_spec_by_language_and_script_never_by_region_al
          '<body><p><span dir="ltr" lang="en">a &amp; b</span> &lt;<span dir="ltr" lang="en">x</span>&gt; ج</p>'),
         ("<body><p>请拨打911。</p>", '<body><p>请拨打<span dir="ltr">911</span>。</p>'),
         ("<body><p>ج<br>abc<br>د</p>", '<body><p>ج<br><span dir="ltr" lang="en">abc</span><br>د</p>'),
+        ("<body><p><b>خذ Tylenol</b> 500 mg كل</p>",  # the tags do not pair up: two pieces, the space between them
+         '<body><p><b>خذ <span dir="ltr" lang="en">Tylenol</span></b> <span dir="ltr" lang="en">500 mg</span> كل</p>'),
+        ("<body><p>خذ 1٫5 mL أو 1٬000 mg</p>",
+         '<body><p>خذ <span dir="ltr" lang="en">1٫5 mL</span> أو <span dir="ltr" lang="en">1٬000 mg</span></p>'),
+        ('<body><p>اتصل <a href="tel:+15550102000">+1 (555) 010-2000</a> ext. 12</p>',
+         '<body><p>اتصل <span dir="ltr" lang="en"><a href="tel:+15550102000">+1 (555) 010-2000</a> ext. 12</span></p>'),
+        ("<body><p>راسل info_desk@clinic.example اليوم</p>",
+         '<body><p>راسل <span dir="ltr" lang="en">info_desk@clinic.example</span> اليوم</p>'),
     ],
 )
 def test_left_to_right_runs_are_wrapped_whole(html, expected):
     assert isolate_ltr_runs(html, "en") == expected
+
+
+def test_a_quoted_greater_than_sign_is_part_of_its_tag():
+    """A ">" inside an attribute value does not end the tag: no span is put inside the attribute,
+    and an escaped quote in it stays escaped."""
+    html = '<body><div aria-label="ساعات > Riverbend&#34; style=&#34;x"><p title=\'a>b\'>خذ 5 mg</p></div>'
+    assert isolate_ltr_runs(html, "en") == (
+        '<body><div aria-label="ساعات > Riverbend&#34; style=&#34;x"><p title=\'a>b\'>خذ <span dir="ltr" lang="en">5 mg</span></p></div>'
+    )
+
+
+@pytest.mark.parametrize("html", [
+    "<html><head><title>Tylenol 5</title></head><BODY><p>خذ <b>Tylenol</b> 500 mg</p>",
+    "<!DOCTYPE html><html><title>Tylenol 5</title><style>p { margin: 0 }</style><p>خذ <b>Tylenol</b> 500 mg</p>",
+])
+def test_a_body_spelt_in_capitals_or_left_out_is_isolated_too(html):
+    isolated = isolate_ltr_runs(html, "en")
+    assert '<span dir="ltr" lang="en"><b>Tylenol</b> 500 mg</span>' in isolated
+    assert isolated.split("<p>")[0] == html.split("<p>")[0]  # the head as it was
+
+
+def test_a_long_paragraph_of_many_runs_takes_linear_time():
+    """Each run looks at its own items only: these 36 KB took 30 s before, the
+    per-document timeout is 60 s, and a practice's template may join what it likes."""
+    import time
+    paragraph = "<body><p>" + "<b>a</b>ب" * 4000 + "</p>"
+    started = time.perf_counter()
+    isolated = isolate_ltr_runs(paragraph, "en")
+    assert time.perf_counter() - started < 2
+    assert isolated.count('<span dir="ltr" lang="en">a</span>') == 4000
 
 
 def test_isolation_leaves_the_head_styles_and_attributes_alone():
