@@ -29,7 +29,8 @@ from functools import lru_cache
 # Possessive, and no "<" outside quotes, so a stray "<" costs one step, not a scan to the end.
 _TOKENS = re.compile(r"""(<!--.*?-->|<(?:[^<>"']++|"[^"]*+"|'[^']*+')*+>)""", re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
-_RAW_TEXT = frozenset({"style", "script", "title", "textarea"})
+# Elements whose content the HTML parser takes as text, not markup: a span put in one prints as "<span dir=...>".
+_RAW_TEXT = frozenset({"style", "script", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "plaintext"})
 # Phrasing elements a run may go on through; any other tag ends the line of text
 # (a link's number and the " ext. 12" after it would otherwise be two runs, printed swapped).
 _INLINE = frozenset({

@@ -283,7 +283,7 @@ def test_a_long_paragraph_of_many_runs_takes_linear_time():
 
 
 def test_isolation_leaves_the_head_styles_and_attributes_alone():
-    html = '<html><head><title>Tylenol 5</title><style>p { margin: 0 }</style></head><body><p title="Tylenol 5">ج</p><style>a{}</style></body>'
+    html = '<html><head><title>Tylenol 5</title><style>p { margin: 0 }</style></head><body><p title="Tylenol 5">ج</p><style>a{}</style><xmp>Tylenol 5</xmp></body>'
     assert isolate_ltr_runs(html, "en") == html
 
 
