@@ -48,8 +48,9 @@ _NUMBER = "EN"
 _INSIDE = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"})
 # @ and _: an email address is one run, not "example.org@name"; the Arabic decimal and
 # thousands separators (U+066B, U+066C) join Western digits too: "1٫5 mL", never "5 mL٫1".
-_INSIDE_OTHER = frozenset("()[]'’&/\"@_\u066b\u066c")
-_OPENERS = frozenset("(+[")
+# En and em dashes, number signs and middle dots too: "5–10 mg" printed as "10 mg – 5".
+_INSIDE_OTHER = frozenset("()[]'’&/\"@_\u066b\u066c–—#·")
+_OPENERS = frozenset("(+[#")
 _CLOSERS = frozenset(")]%")
 
 

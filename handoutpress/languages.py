@@ -28,8 +28,9 @@ WEIGHT_AND_STYLE = {"regular": ("400", "normal"), "bold": ("700", "normal"), "it
 class ScriptFonts:
     """One family for one script: a file per style, in a folder of ``templates/fonts``.
 
-    A style without a file of its own is printed with the regular face
-    (WeasyPrint slants it for italic), so its letters are the regular's.
+    A style without a file of its own is printed with the regular face, so
+    its letters are the regular's; italic Arabic or Chinese prints upright
+    (WeasyPrint does not slant a face that has no italic).
     ``made_by`` names the ``make`` target that makes the files, for fonts too
     large to commit (CJK, about 16 MB a weight).
     """

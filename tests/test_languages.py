@@ -309,3 +309,17 @@ def test_a_latin_name_in_an_arabic_paragraph_has_its_language_in_the_structure_t
     arabic = struct_languages(languages_built / PRACTICE / "ar" / "language-test-preparation.pdf")
     assert arabic and set(arabic) == {"en"}
     assert struct_languages(languages_built / PRACTICE / "en" / "language-test-preparation.pdf") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "run"),
+    [
+        ("خذ 5–10 mg كل يوم", "5–10 mg"),
+        ("من 8:00–17:30 كل يوم", "8:00–17:30"),
+        ("المصدر: Cataract surgery — source facts (shared/sources/cataract-surgery.md).", "Cataract surgery — source facts (shared/sources/cataract-surgery.md)"),
+        ("الغرفة #12B ثم", "#12B"),
+    ],
+)
+def test_ranges_dashes_and_numbers_signs_stay_in_one_run(text, run):
+    """A range printed right to left reads as another dose: "5–10 mg" came out "10 mg – 5"."""
+    assert [text[start:end] for start, end in ltr_runs(text)] == [run]
