@@ -29,7 +29,7 @@ from .context import Record, get_context, plain
 from .errors import ContentError, PressError, TemplateError
 from .kinds import KIND_SPECS
 from .languages import language_spec
-from .load import decode_utf8, read_yaml
+from .load import decode_utf8
 from .localize import localized
 from .markup import inline
 from .models import LoadedPractice
@@ -37,7 +37,7 @@ from .options import BuildOptions
 from .paths import ProjectPaths, inside
 from .plan import Job
 from .sandbox import LimitedSandbox
-from .translations import HASHES_KEY
+from .translations import HASHES_KEY, read_wording
 
 PRACTICE_STYLESHEET = "practice.css"
 DEFAULT_PREFIX = "default"  # "default/brochure.html.j2" is always the shared file, even when shadowed
@@ -159,12 +159,7 @@ class Renderer:
                     f"there is no interface wording for language {lang!r}; add templates/i18n/{lang}.yaml",
                     self.paths.templates / "i18n",
                 )
-            try:
-                data, _ = read_yaml(file)
-            except ContentError as error:
-                raise TemplateError(error.message, error.file, error.where) from None
-            if not isinstance(data, dict):
-                raise TemplateError("must be a YAML mapping of wording", file)
+            data = read_wording(file)
             wording = {name: value for name, value in data.items() if name != HASHES_KEY}  # bookkeeping, not wording
             self._strings[key] = (plain(wording), file)
         return self._strings[key]

@@ -180,14 +180,29 @@ def interface_texts(data: dict[str, Any]) -> dict[FieldPath, Text]:
     return texts
 
 
-def interface_data(file: Path, error_class: type[PressError] = TemplateError) -> tuple[dict[str, Any], dict[str, str]]:
-    """An interface wording file's wording and the source hashes it records, checked as a procedure's are."""
+def read_wording(file: Path, error_class: type[PressError] = TemplateError) -> dict[str, Any]:
+    """An interface wording file as read, hashes and all; the renderer and the translation checks both read it so."""
     try:
-        data, node = read_yaml(file)
+        data, _ = read_yaml(file)
     except ContentError as error:
         raise error_class(error.message, error.file, error.where) from None
+    return _as_wording(data, file, error_class)
+
+
+def _as_wording(data: Any, file: Path, error_class: type[PressError]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise error_class("must be a YAML mapping of wording", file)
+    return data
+
+
+def interface_data(file: Path, error_class: type[PressError] = TemplateError) -> tuple[dict[str, Any], dict[str, str]]:
+    """An interface wording file's wording and the source hashes it records, checked as a procedure's are."""
+    data = read_wording(file, error_class)
+    return data, recorded_hashes(data, file, error_class)
+
+
+def recorded_hashes(data: dict[str, Any], file: Path, error_class: type[PressError] = TemplateError) -> dict[str, str]:
+    """The source hashes a wording file records, each path and hash checked."""
     recorded = data.get(HASHES_KEY, {})
     lines = FieldLines(file)
     if not isinstance(recorded, dict):
@@ -197,7 +212,7 @@ def interface_data(file: Path, error_class: type[PressError] = TemplateError) ->
             raise error_class(f"{key!r} is not a field path such as consent.heading or months[0]", file, lines((HASHES_KEY, key)))
         if not isinstance(value, str) or not re.fullmatch(SOURCE_HASH_PATTERN, value):
             raise error_class(f"{value!r} is not a hash of 12 hex digits (write it in quotes)", file, lines((HASHES_KEY, key)))
-    return data, recorded
+    return recorded
 
 
 # --- pairing a translation with its source ---------------------------------------------------
@@ -427,6 +442,8 @@ class Translations:
     """Interface wording whose source hashes cannot be read."""
     languages: dict[str, list[str]] = field(default_factory=dict)
     """Each language, with the procedures that have it."""
+    _sources: dict[Path, Any] = field(default_factory=dict, repr=False)
+    """English interface wording as read, by file: every language's wording is paired with it."""
 
     @classmethod
     def of(cls, project: Project) -> Translations:
@@ -449,19 +466,23 @@ class Translations:
         """The pairing of one interface wording file; None for one that cannot be read (the renderer reports it)."""
         if file not in self.interface:
             source = interface_source(file, self.paths.templates)
-            try:
-                for wording in (file, source):
-                    read_yaml(wording)
+            try:  # each file read once (the English once for every language), checked as pair_interface checks it
+                data, english = read_yaml(file)[0], self._read_source(source)
             except PressError:
                 return None
             try:
-                self.interface[file] = pair_interface(file, source)
+                recorded = recorded_hashes(_as_wording(data, file, TemplateError), file)
+                texts = pair(interface_texts(_as_wording(english, source, TemplateError)), interface_texts(data), recorded, file, source)
             except PressError as error:  # its source hashes are not what stamp writes: every text counts as missing
                 self.errors.append(error)
-                english, data = read_yaml(source)[0], read_yaml(file)[0]
                 texts = pair(*(interface_texts(d if isinstance(d, dict) else {}) for d in (english, data)), {}, file, source)
-                self.interface[file] = Pairing(INTERFACE, file.stem, file, source, texts)
+            self.interface[file] = Pairing(INTERFACE, file.stem, file, source, texts)
         return self.interface[file]
+
+    def _read_source(self, source: Path) -> Any:
+        if source not in self._sources:
+            self._sources[source] = read_yaml(source)[0]
+        return self._sources[source]
 
     def errors_for(self, practices: tuple[str, ...]) -> list[PressError]:
         """The errors a build of these practices (all, when none is named) must report: another practice's wording is not its failure."""
