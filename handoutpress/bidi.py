@@ -257,11 +257,6 @@ def _balanced(tags: list[str]) -> bool:
     return depth == 0
 
 
-def isolate_text(text: str, lang: str | None = None) -> str:
-    """Plain text as escaped HTML with each left-to-right run in its own span."""
-    return _isolated_line([("text", text)], lang)
-
-
 def _open(text: str, lang: str | None) -> str:
     language = f' lang="{html.escape(lang)}"' if lang and _has_letters(text) else ""
     return f'<span dir="ltr"{language}>'

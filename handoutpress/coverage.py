@@ -23,22 +23,16 @@ from fontTools.ttLib import TTFont, TTLibError
 from pydantic import BaseModel
 
 from .errors import ContentError, TemplateError
-from .languages import LATIN_FAMILY, STYLES, language_spec
+from .languages import ATKINSON_HYPERLEGIBLE_NEXT, LATIN_FAMILY, STYLES, language_spec
 from .plan import Job
 
 DEFAULT_FAMILY = LATIN_FAMILY
-_DEFAULT_FILES = {
-    "regular": "atkinson-hyperlegible-next-400-normal.woff2",
-    "bold": "atkinson-hyperlegible-next-700-normal.woff2",
-    "italic": "atkinson-hyperlegible-next-400-italic.woff2",
-}
 _NOT_DRAWN = {"Cc", "Cf", "Zl", "Zp"}
 
 
 def default_font_files(templates: Path) -> dict[str, Path]:
     """The default family's file for each style, as ``templates/css/fonts.css`` declares them."""
-    folder = templates / "fonts" / "atkinson-hyperlegible-next"
-    return {style: folder / name for style, name in _DEFAULT_FILES.items()}
+    return {style: ATKINSON_HYPERLEGIBLE_NEXT.file_for(templates, style) for style in STYLES}
 
 
 def check_coverage(job: Job, templates: Path) -> None:
@@ -93,10 +87,9 @@ def _read_cmap(path: Path, mtime_ns: int) -> frozenset[int]:
 
 def _font_stacks(job: Job, templates: Path) -> list[list[tuple[str, frozenset[int]]]]:
     """For each style, the families that may print it, each with the characters it has."""
-    defaults = default_font_files(templates)
     own = job.practice.font
-    scripts = language_spec(job.lang).scripts
-    for script in scripts:
+    language = language_spec(job.lang)
+    for script in language.scripts:
         script.check_present(templates)
     stacks = []
     for style in STYLES:
@@ -105,9 +98,7 @@ def _font_stacks(job: Job, templates: Path) -> list[list[tuple[str, frozenset[in
             # Without an italic file the regular one is slanted, so its letters are the italic's.
             path = getattr(own, style) or own.regular
             stack.append((own.family, _practice_font(path, job, style)))
-        stack.append((DEFAULT_FAMILY, _default_font(defaults[style])))
-        for script in scripts:
-            stack.append((script.family, _default_font(script.file_for(templates, style))))
+        stack += [(fonts.family, _default_font(fonts.file_for(templates, style))) for fonts in language.fonts()]
         stacks.append(stack)
     return stacks
 

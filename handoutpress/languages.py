@@ -19,7 +19,6 @@ from pathlib import Path
 from .errors import TemplateError
 from .localize import without_region
 
-LATIN_FAMILY = "Atkinson Hyperlegible Next"
 STYLES = ("regular", "bold", "italic")
 WEIGHT_AND_STYLE = {"regular": ("400", "normal"), "bold": ("700", "normal"), "italic": ("400", "italic")}
 
@@ -75,9 +74,25 @@ class LanguageSpec:
     def rtl(self) -> bool:
         return self.direction == "rtl"
 
-    def families(self) -> tuple[str, ...]:
-        return (LATIN_FAMILY, *(script.family for script in self.scripts))
+    def fonts(self) -> tuple[ScriptFonts, ...]:
+        """The families that print this language, in stack order: the Latin one, then the script's."""
+        return (ATKINSON_HYPERLEGIBLE_NEXT, *self.scripts)
 
+    def families(self) -> tuple[str, ...]:
+        return tuple(fonts.family for fonts in self.fonts())
+
+
+# Declared in templates/css/fonts.css for every document (it is every stack's first).
+ATKINSON_HYPERLEGIBLE_NEXT = ScriptFonts(
+    family="Atkinson Hyperlegible Next",
+    folder="atkinson-hyperlegible-next",
+    files={
+        "regular": "atkinson-hyperlegible-next-400-normal.woff2",
+        "bold": "atkinson-hyperlegible-next-700-normal.woff2",
+        "italic": "atkinson-hyperlegible-next-400-italic.woff2",
+    },
+)
+LATIN_FAMILY = ATKINSON_HYPERLEGIBLE_NEXT.family
 
 # Not Noto Sans Arabic: it draws beh, teh, noon and yeh on one dotless glyph
 # with the dots as marks, so the PDF's text layer gives screen readers and
