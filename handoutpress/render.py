@@ -188,7 +188,6 @@ class Renderer:
         try:
             template = environment.get_template(template_name)
             html = template.render(context)
-            html = _isolate_other_scripts(html, job)
         except PressError:
             raise
         except jinja2.TemplateNotFound as error:
@@ -204,7 +203,7 @@ class Renderer:
             raise _runtime_error(error, template_name, self.paths.templates) from None
         return RenderedDocument(
             job=job,
-            html=html,
+            html=_isolate_other_scripts(html, job),
             base_url=self.paths.templates.as_uri() + "/",
             title=title,
             layers=tuple(self.search_path(slug)),
