@@ -14,7 +14,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup system fonts build test check validate bench clean distclean
+.PHONY: all setup system browser fonts build test check validate bench clean distclean
 
 all: setup build
 
@@ -22,6 +22,10 @@ setup: system $(STAMP) fonts
 
 system:
 	@bash scripts/system-deps.sh
+
+# Chromium, for the live preview's browser test (Debian's package; Playwright drives it).
+browser:
+	@bash scripts/system-deps.sh browser
 
 # The Chinese faces are too large to commit (16 MB a weight): extracted from
 # Debian's fonts-noto-cjk into templates/fonts/noto-sans-cjk/ (git-ignored).
@@ -39,7 +43,7 @@ build: setup
 # Bytecode is written even where the environment turns it off: the suite starts
 # Python many times (test workers, the CLI end to end), and recompiling the
 # package and the rewritten tests each time costs 10 s of a 2.5-minute run.
-test: setup
+test: setup browser
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadscope
 
 check: setup

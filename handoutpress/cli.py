@@ -30,6 +30,8 @@ from .scaffold import check_slug, new_practice
 from .schema import write_schemas
 
 PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
+ALLOW_STALE_HELP = "Print no \"Translation out of date\" notice on translations whose English changed since (--release still refuses them)."
+KEEP_HTML_HELP = "Also write the HTML each PDF is typeset from beside it (<procedure>-<kind>.html), for template authors."
 
 
 def _review_options(function):
@@ -102,8 +104,8 @@ def _parse_shard(context: click.Context, parameter: click.Parameter, value: str 
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=DEFAULT_PDF_VARIANT, show_default=True, help="PDF/UA (accessible) or an archival PDF/A variant.")
 @click.option("--large-print", is_flag=True, help="Text at 16 pt or more, single column.")
 @_review_options
-@click.option("--allow-stale", is_flag=True,
-              help="Print no \"Translation out of date\" notice on translations whose English changed since (--release still refuses them).")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE_HELP)
+@click.option("--keep-html", is_flag=True, help=KEEP_HTML_HELP)
 @click.pass_context
 def build_command(
     context: click.Context,
@@ -130,6 +132,7 @@ def build_command(
     as_of: datetime | None = None,
     release: bool = False,
     allow_stale: bool = False,
+    keep_html: bool = False,
 ) -> None:
     """Build handouts into output/<practice>/<lang>/<procedure>-<kind>.pdf.
 
@@ -157,6 +160,7 @@ def build_command(
             as_of=as_of.date() if as_of else None,
             release=release,
             allow_stale=allow_stale,
+            keep_html=keep_html,
         ),
     )
     feedback.finish(report)
@@ -234,6 +238,67 @@ def check_command(
                     + ("" if release else ", printed with a notice by build and refused by --release where they exist"))
     click.echo(summary, err=not report.ok)
     context.exit(0 if report.ok else 1)
+
+
+@main.command("gallery")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: output/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents built in parallel.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE_HELP)
+@click.option("--keep-html", is_flag=True, help=KEEP_HTML_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only failures and the summary.")
+@click.pass_context
+def gallery_command(context: click.Context, root: Path, out: Path | None, jobs: int, allow_stale: bool, keep_html: bool, quiet: bool) -> None:
+    """Build what is out of date, then write index.html: every handout with its pages, for a browser.
+
+    The page, a page per document and their images go into the output folder
+    (images under _gallery/), with no address outside it: upload the folder
+    as a CI artefact and a reviewer sees every handout of a change.
+    """
+    from .catalogue import Outcome, survey
+    from .gallery import write_gallery
+
+    root = root.resolve()
+    feedback = Feedback(root, quiet=quiet, debug=context.obj["debug"])
+    report = _run(context, lambda: build(
+        root, out_dir=out, on_result=feedback.result, on_plan=feedback.start, jobs=jobs,
+        allow_stale=allow_stale, keep_html=keep_html,
+    ))
+    feedback.finish(report)
+    outcomes = {result.name: Outcome.of(result, root) for result in report.documents if result.status != "skipped"}
+    catalogue = _run(context, lambda: survey(root, report.out_dir, outcomes, report.file_errors, allow_stale=allow_stale))
+    written = _run(context, lambda: write_gallery(catalogue, report.out_dir))
+    click.echo(f"gallery of {written.documents} documents ({written.pages_drawn} page images drawn): {display_path(written.index)}")
+    context.exit(0 if report.ok else 1)
+
+
+@main.command("serve")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: output/).")
+@click.option("--port", type=click.IntRange(min=1, max=65535), default=8000, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default lets only this computer in; the preview has no login.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents built in parallel.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE_HELP)
+@click.option("--keep-html", is_flag=True, help=KEEP_HTML_HELP)
+@click.pass_context
+def serve_command(
+    context: click.Context, root: Path, out: Path | None, port: int, host: str, jobs: int, allow_stale: bool, keep_html: bool
+) -> None:
+    """Serve a live preview of every handout on http://127.0.0.1:PORT/.
+
+    Saving a file under content/ or templates/ rebuilds the documents made
+    from it (those open in a browser first) and the open pages refresh.
+    """
+    from .serve import PreviewSettings, serve
+
+    root = root.resolve()
+    paths = ProjectPaths.at(root)
+    settings = PreviewSettings(
+        root=root, out=out.resolve() if out is not None else paths.default_output, jobs=jobs,
+        allow_stale=allow_stale, keep_html=keep_html,
+    )
+    serve(settings, host, port, on_ready=lambda url: click.echo(f"Preview on {url} (Ctrl-C stops it)", err=True))
 
 
 @main.command("new-practice")

@@ -128,8 +128,13 @@ def build(
     as_of: date | None = None,
     release: bool = False,
     allow_stale: bool = False,
+    keep_html: bool = False,
 ) -> BuildReport:
     """Build the selected documents; skip those whose inputs have not changed unless ``force``.
+
+    With ``keep_html``, the HTML each document was typeset from is written
+    beside its PDF (``<procedure>-<kind>.html``), for template authors; a
+    document without it is made again.
 
     Reviews are overdue as of ``as_of`` (default: today). With ``release``, a
     document whose content is a draft or overdue, or whose translation is out
@@ -157,7 +162,9 @@ def build(
             entry = manifest.entries.get(name)
             if release and not job.review.releasable:
                 refused.append(DocumentResult(name, "failed", error=job.review.refusal(), review=job.review))
-            elif not force and is_up_to_date(paths, entry, out / name, key, hasher, job.review):
+            elif not force and is_up_to_date(paths, entry, out / name, key, hasher, job.review) and (
+                not keep_html or html_beside(out / name).is_file()
+            ):
                 report.documents.append(DocumentResult(
                     name, "skipped", pages=entry.pages, bytes=entry.bytes, sha256=entry.sha256, entry=entry, review=job.review
                 ))
@@ -170,7 +177,7 @@ def build(
                 on_result(result)
         if fail_fast and refused:
             stale = []
-        made = _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast)
+        made = _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast, keep_html=keep_html)
         for result in itertools.chain(refused, made):
             if result.entry is not None and result.status == "built":
                 manifest.record(result.entry)
@@ -190,9 +197,15 @@ def build(
 FAILED_FOLDER = ".failed"
 
 
+def html_beside(pdf: Path) -> Path:
+    """Where ``--keep-html`` writes the HTML a PDF was typeset from."""
+    return pdf.with_suffix(".html")
+
+
 def _set_aside(out: Path, manifest: Manifest, name: str) -> bool:
     """Move the earlier PDF of a document that failed into ``.failed/``; whether there was one."""
     manifest.entries.pop(name, None)
+    html_beside(out / name).unlink(missing_ok=True)
     current = out / name
     if not current.is_file() or current.is_symlink():
         return False
@@ -210,7 +223,11 @@ def _retire_unplanned(project: Project, selection: Selection, planned: list[Job]
     removed, a language dropped, a procedure deleted) is deleted. Documents
     outside the selection (another practice, another shard) are left alone.
     """
-    everything = {str(job.output_name) for job in (plan(project, replace(selection, shard=None)) if selection.shard else planned)}
+    partial = selection.shard or selection.documents
+    everything = {
+        str(job.output_name)
+        for job in (plan(project, replace(selection, shard=None, documents=frozenset())) if partial else planned)
+    }
     broken = {origin for error in report.file_errors if (origin := broken_file(project, error)) is not None}
     for name, entry in sorted(manifest.entries.items()):
         if name in everything or not _covers(selection, entry):
@@ -221,10 +238,13 @@ def _retire_unplanned(project: Project, selection: Selection, planned: list[Job]
             continue
         manifest.entries.pop(name)
         (out / name).unlink(missing_ok=True)
+        html_beside(out / name).unlink(missing_ok=True)
         report.removed.append(name)
 
 
 def _covers(selection: Selection, entry: ManifestEntry) -> bool:
+    if selection.documents and entry.path not in selection.documents:
+        return False
     return all(
         not chosen or value in chosen
         for chosen, value in (
@@ -256,10 +276,12 @@ class DocumentBuilder:
         options: BuildOptions,
         stage: Stage = "write",
         limits: Limits = Limits(),
+        keep_html: bool = False,
     ):
         from .typeset import Typesetter  # WeasyPrint is heavy: import it only where documents are made
 
         self.paths, self.out, self.options, self.stage, self.limits = paths, out, options, stage, limits
+        self.keep_html = keep_html
         self.renderer = Renderer(paths, options)
         self.typesetter = Typesetter(paths, options)
         self.hasher = FileHasher()
@@ -317,7 +339,10 @@ class DocumentBuilder:
         finished = finish(typeset, self.options)
         digest = sha256(finished.pdf)
         if self.stage == "write":
-            write_atomic(output_path(self.out, job.output_name), finished.pdf)
+            destination = output_path(self.out, job.output_name)
+            if self.keep_html:
+                write_atomic(html_beside(destination), rendered.html.encode())
+            write_atomic(destination, finished.pdf)
         entry = ManifestEntry(
             path=name,
             procedure=job.procedure.data.id,
@@ -403,6 +428,7 @@ def _make_documents(
     limits: Limits,
     fail_fast: bool = False,
     stage: Stage = "write",
+    keep_html: bool = False,
 ) -> Iterator[DocumentResult]:
     if jobs:
         import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
@@ -412,7 +438,7 @@ def _make_documents(
         _warm_up(paths)
 
     def make_builder() -> DocumentBuilder:
-        return DocumentBuilder(paths, out, options, stage, limits)
+        return DocumentBuilder(paths, out, options, stage, limits, keep_html)
 
     def failed(job: Job, error: PressError) -> DocumentResult:
         return DocumentResult(str(job.output_name), "failed", error=error, review=job.review)

@@ -31,6 +31,8 @@ class Selection:
     langs: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None
     """(K, N): only the K-th of N stable parts of the documents, for splitting CI work."""
+    documents: frozenset[str] = frozenset()
+    """Only these documents, by their path below the output folder (the live preview rebuilds the open one first)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def plan(
                         continue
                     translation = translations.document(procedure, kind, slug) if translations is not None else None
                     job = Job(procedure, practice, kind, offer, as_of, translation, allow_stale)
+                    if selection.documents and str(job.output_name) not in selection.documents:
+                        continue
                     if selection.shard is None or shard_of(job, selection.shard[1]) == selection.shard[0]:
                         jobs.append(job)
     return sorted(jobs, key=lambda job: (job.procedure.data.id, job.lang, job.practice.slug, KINDS.index(job.kind)))

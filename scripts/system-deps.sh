@@ -3,10 +3,17 @@
 # use, are present. Installs them with apt-get when we are root (or may use
 # sudo without a password, as on CI runners); otherwise names the packages to
 # install and fails.
+#
+# `system-deps.sh browser` checks only for Chromium, which the preview's
+# browser test drives (make test); building handouts does not need it.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 poppler-utils qpdf fonts-dejavu-core)
 missing=()
+if [ "${1:-}" = "browser" ]; then
+  packages=(chromium)
+  command -v chromium >/dev/null || missing+=(chromium)
+else
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 poppler-utils qpdf fonts-dejavu-core)
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
@@ -16,6 +23,7 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v qpdf >/dev/null || missing+=(qpdf)
 # a machine font, so the tests can show that no machine font reaches a PDF
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing+=(fonts-dejavu-core)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,0 +1,186 @@
+"""What the gallery and the live preview list: every planned document, as plain data.
+
+A build report says what happened to each document in one run; the
+catalogue is what a person looking at the handouts wants to know about each
+one at any moment: what it is, whether it was made, how many pages, how hard
+it reads, what its review says, and what went wrong. It is built in one
+place (``survey``) from the project and a build report, and passed to the
+page templates and across processes as frozen dataclasses of strings and
+numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import PressError
+from .governance import ReviewState
+from .load import load_project
+from .paths import ProjectPaths
+from .plan import Job, Selection, plan, relevant_errors
+from .readability import Reading, limit_for, read_documents
+from .translations import Translations
+from .write import Manifest
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    name: str
+    """Its path below the output folder: ``<practice>/<lang>/<procedure>-<kind>.pdf``."""
+    practice: str
+    practice_name: str
+    procedure: str
+    title: str
+    kind: str
+    lang: str
+    language: str
+    """The language's name in English, for staff who do not read it."""
+    made: bool
+    """A current PDF of it is in the output folder."""
+    pages: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    review: str = ""
+    """``reviewed``, ``draft``, ``overdue since …``, and ``translation out of date``: what its band says, if anything."""
+    banded: bool = False
+    reading: str = ""
+    """Its reading level with the formula and the limit, or why none is given."""
+    reading_over_limit: bool = False
+    error: str = ""
+    """Why it was not made, naming the file and the line or field."""
+    warning: str = ""
+
+    @property
+    def stem(self) -> str:
+        """The name without ``.pdf``: where its preview page and images go."""
+        return self.name.removesuffix(".pdf")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    documents: tuple[DocumentSummary, ...]
+    problems: tuple[str, ...] = ()
+    """Files that could not be read (content, practices, wording), each naming the file and the place."""
+    made_at: str = ""
+
+    def document(self, name: str) -> DocumentSummary | None:
+        return next((document for document in self.documents if document.name == name), None)
+
+    def with_document(self, document: DocumentSummary) -> Catalogue:
+        """The same catalogue with one document's summary replaced (a document rebuilt before the rest)."""
+        documents = tuple(document if known.name == document.name else known for known in self.documents)
+        return replace(self, documents=documents)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build did to one document, small enough to send between processes as it happens."""
+
+    name: str
+    made: bool
+    pages: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    error: str = ""
+    warning: str = ""
+
+    @classmethod
+    def of(cls, result, root: Path) -> Outcome:
+        """From a ``pipeline.DocumentResult``."""
+        return cls(
+            result.name,
+            result.ok,
+            result.pages,
+            result.bytes,
+            result.sha256,
+            result.error.describe(root) if result.error is not None else "",
+            result.warning,
+        )
+
+    def apply(self, document: DocumentSummary) -> DocumentSummary:
+        return replace(
+            document, made=self.made, pages=self.pages, bytes=self.bytes, sha256=self.sha256,
+            error=self.error, warning=self.warning,
+        )
+
+
+def survey(
+    root: Path | str,
+    out: Path,
+    outcomes: dict[str, Outcome] | None = None,
+    file_errors: list[PressError] = (),
+    as_of: date | None = None,
+    allow_stale: bool = False,
+) -> Catalogue:
+    """Every document the project plans, with what the output folder and the last build say of it.
+
+    ``outcomes`` are the last build's results by document; a document not
+    among them is as the manifest records it (made, if it has an entry).
+    """
+    paths = ProjectPaths.at(root)
+    project = load_project(paths)
+    translations = Translations.of(project)
+    jobs = plan(project, Selection(), as_of, translations, allow_stale)
+    manifest = Manifest(out)
+    readings = {(reading.procedure, reading.lang, reading.kind): reading for reading in read_documents(jobs)}
+    problems = {error.describe(paths.root) for error in list(file_errors) or relevant_errors(project, Selection())}
+    problems |= {error.describe(paths.root) for error in translations.errors_for(())}
+    documents = []
+    for job in jobs:
+        name = str(job.output_name)
+        entry = manifest.entries.get(name)
+        made = entry is not None and (out / name).is_file()
+        document = DocumentSummary(
+            name=name,
+            practice=job.practice.slug,
+            practice_name=job.practice.data.identity.name,
+            procedure=job.procedure.data.id,
+            title=job.procedure.data.title,
+            kind=job.kind,
+            lang=job.lang,
+            language=language_name(job.lang),
+            made=made,
+            pages=entry.pages if made else 0,
+            bytes=entry.bytes if made else 0,
+            sha256=entry.sha256 if made else "",
+            review=review_words(job.review),
+            banded=job.review.banded,
+            **_reading(readings.get((job.procedure.data.id, job.lang, job.kind)), job),
+        )
+        outcome = (outcomes or {}).get(name)
+        documents.append(outcome.apply(document) if outcome is not None else document)
+    return Catalogue(tuple(documents), tuple(sorted(problems)), datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def review_words(review: ReviewState) -> str:
+    words = ["draft" if review.draft else "reviewed"]
+    if review.overdue_since is not None:
+        words.append(f"review overdue since {review.overdue_since.isoformat()}")
+    if review.outdated:
+        words.append("translation out of date")
+    return ", ".join(words)
+
+
+def _reading(reading: Reading | None, job: Job) -> dict[str, object]:
+    if reading is None or reading.formula is None:
+        return {"reading": f"no reading-level formula for {language_name(job.lang)}"}
+    if reading.score is None:
+        return {"reading": "no prose of its own to measure"}
+    name, scale = reading.formula.name, reading.formula.scale
+    limit = limit_for(job.kind, reading.formula, job.practice.data.reading_limits, job.procedure.data.reading_limits)
+    if scale == "grade":
+        text = f"grade {reading.score:g} ({name})" + (f", limit {limit:g}" if limit is not None else "")
+    else:
+        text = f"{name} {reading.score:g}" + (f", at least {limit:g}" if limit is not None else "")
+    return {"reading": text, "reading_over_limit": not reading.passes(reading.score, limit)}
+
+
+def language_name(lang: str) -> str:
+    try:
+        return Locale.parse(lang.replace("-", "_")).get_display_name("en") or lang
+    except (ValueError, UnknownLocaleError):
+        return lang

@@ -1,0 +1,241 @@
+"""The page that shows every handout: served live by ``serve``, written as static files by ``gallery``.
+
+Both draw the same templates (``handoutpress/site/``) from the same
+catalogue; only the addresses differ, so they are given to the templates as
+finished strings by a ``Links`` of each kind. The page is self-contained:
+its stylesheet and script are inlined, its images are the press's own, and
+nothing is fetched from anywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote
+
+import jinja2
+
+from .catalogue import Catalogue, DocumentSummary
+from .pages import png, render_pages
+from .write import write_atomic
+
+SITE_TEMPLATES = Path(__file__).parent / "site"
+THUMBNAIL_WIDTH = 150
+"""Pixels: three pages of a handout side by side in a card."""
+PAGE_WIDTH = 900
+"""Pixels: a page on the document's own preview page, readable at arm's length."""
+GALLERY_FOLDER = "_gallery"
+"""Inside the output folder; a practice slug cannot start with an underscore, so no practice's PDFs land here."""
+SIZES = {"thumb": THUMBNAIL_WIDTH, "page": PAGE_WIDTH}
+
+
+class Links(Protocol):
+    home: str
+    base: str
+
+    def document(self, document: DocumentSummary) -> str: ...
+    def pdf(self, document: DocumentSummary) -> str: ...
+    def html(self, document: DocumentSummary) -> str: ...
+    def image(self, document: DocumentSummary, page: int, size: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class PageImage:
+    src: str
+    alt: str
+    width: int
+
+
+@dataclass(frozen=True)
+class Card:
+    document: DocumentSummary
+    anchor: str
+    href: str
+    pdf: str
+    html: str
+    size: str
+    pages: tuple[PageImage, ...]
+    large: tuple[PageImage, ...]
+
+
+@dataclass(frozen=True)
+class PracticeGroup:
+    name: str
+    anchor: str
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """Everything the page templates see, built here and nowhere else."""
+
+    live: bool
+    base: str
+    home: str
+    open: str
+    status: str
+    problems: tuple[str, ...]
+    count: int
+    failed: int
+    made_at_words: str
+
+
+def cards(catalogue: Catalogue, links: Links, has_html: set[str] = frozenset()) -> list[Card]:
+    made = []
+    for document in catalogue.documents:
+        pages = range(1, document.pages + 1) if document.made else range(0)
+        described = f"{document.title}, {document.kind}, {document.practice_name}, {document.language}"
+        made.append(Card(
+            document=document,
+            anchor=_anchor(document.stem),
+            href=links.document(document),
+            pdf=links.pdf(document) if document.made else "",
+            html=links.html(document) if document.name in has_html else "",
+            size=_size(document.bytes),
+            pages=tuple(PageImage(links.image(document, n, "thumb"), "", THUMBNAIL_WIDTH) for n in pages),
+            large=tuple(
+                PageImage(links.image(document, n, "page"), f"Page {n} of {document.pages}: {described}", PAGE_WIDTH)
+                for n in pages
+            ),
+        ))
+    return made
+
+
+def groups(all_cards: list[Card]) -> list[PracticeGroup]:
+    by_practice: dict[str, list[Card]] = {}
+    for card in all_cards:
+        by_practice.setdefault(card.document.practice, []).append(card)
+    return [
+        PracticeGroup(found[0].document.practice_name, f"practice-{_anchor(slug)}", tuple(found))
+        for slug, found in sorted(by_practice.items())
+    ]
+
+
+def site_context(catalogue: Catalogue, links: Links, live: bool, status: str = "", open_document: str = "") -> SiteContext:
+    failed = sum(1 for document in catalogue.documents if not document.made)
+    return SiteContext(
+        live=live,
+        base=links.base,
+        home=links.home,
+        open=open_document,
+        status=status,
+        problems=catalogue.problems,
+        count=len(catalogue.documents),
+        failed=failed,
+        made_at_words=f"As of {catalogue.made_at}." if catalogue.made_at else "",
+    )
+
+
+class Site:
+    """The page templates, compiled once."""
+
+    def __init__(self) -> None:
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(SITE_TEMPLATES),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def index(self, catalogue: Catalogue, links: Links, live: bool = False, status: str = "", has_html: set[str] = frozenset()) -> str:
+        site = site_context(catalogue, links, live, status)
+        return self.environment.get_template("index.html.j2").render(site=site, groups=groups(cards(catalogue, links, has_html)))
+
+    def document(
+        self, catalogue: Catalogue, name: str, links: Links, live: bool = False, status: str = "", has_html: set[str] = frozenset()
+    ) -> str | None:
+        every = cards(catalogue, links, has_html)
+        index = next((i for i, card in enumerate(every) if card.document.name == name), None)
+        if index is None:
+            return None
+        site = site_context(catalogue, links, live, status, open_document=name)
+        return self.environment.get_template("document.html.j2").render(
+            site=site,
+            card=every[index],
+            previous=every[index - 1] if index > 0 else None,
+            next=every[index + 1] if index + 1 < len(every) else None,
+        )
+
+
+# --- static files ------------------------------------------------------------------------
+
+
+class StaticLinks:
+    """Addresses relative to the output folder, where ``index.html`` lies; pages below it set ``base``."""
+
+    home = "index.html"
+
+    def __init__(self, base: str = ""):
+        self.base = base
+
+    def document(self, document: DocumentSummary) -> str:
+        return quote(f"{GALLERY_FOLDER}/{document.stem}.html")
+
+    def pdf(self, document: DocumentSummary) -> str:
+        return quote(document.name)
+
+    def html(self, document: DocumentSummary) -> str:
+        return quote(f"{document.stem}.html")
+
+    def image(self, document: DocumentSummary, page: int, size: str) -> str:
+        return quote(f"{GALLERY_FOLDER}/{document.stem}/{size}-{page}.png")
+
+
+@dataclass
+class GalleryReport:
+    index: Path
+    pages_drawn: int
+    documents: int
+
+
+def write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:
+    """Write ``index.html``, a page per document and their images into ``out``.
+
+    Images are drawn again only for documents whose PDF changed since the
+    last gallery (``_gallery/drawn.json`` records the hashes); images of
+    documents no longer planned are left to ``make clean``.
+    """
+    site = Site()
+    folder = out / GALLERY_FOLDER
+    record_file = folder / "drawn.json"
+    try:
+        drawn = json.loads(record_file.read_text())
+    except (OSError, ValueError):
+        drawn = {}
+    links = StaticLinks()
+    has_html = _documents_with_html(catalogue, out)
+    pages_drawn = 0
+    for document in catalogue.documents:
+        if not document.made or drawn.get(document.name) == document.sha256:
+            continue
+        for size, width in SIZES.items():
+            for number, image in enumerate(render_pages(out / document.name, width), start=1):
+                write_atomic(folder / f"{document.stem}/{size}-{number}.png", png(image))
+                pages_drawn += 1
+        drawn[document.name] = document.sha256
+    for document in catalogue.documents:
+        depth = document.name.count("/") + 1  # _gallery/<practice>/<lang>/ back to the output folder
+        page = site.document(catalogue, document.name, StaticLinks(base="../" * depth), has_html=has_html)
+        write_atomic(folder / f"{document.stem}.html", page.encode())
+    index = out / "index.html"
+    write_atomic(index, site.index(catalogue, links, has_html=has_html).encode())
+    write_atomic(record_file, json.dumps(drawn, indent=1, sort_keys=True).encode())
+    return GalleryReport(index, pages_drawn, len(catalogue.documents))
+
+
+def _documents_with_html(catalogue: Catalogue, out: Path) -> set[str]:
+    return {document.name for document in catalogue.documents if (out / f"{document.stem}.html").is_file()}
+
+
+def _anchor(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(count / 1024))} KB"

@@ -1,0 +1,438 @@
+"""The live preview: a local web page of every handout that rebuilds and refreshes as files are saved.
+
+Two processes. The builder is forked first, before the server starts any
+thread, and runs ``pipeline.build`` whenever it is asked; it forks the
+build's own workers from its single thread, as a command-line build does.
+The server (Starlette on uvicorn) watches ``content/`` and ``templates/``
+with watchfiles, asks the builder for a rebuild on every change, serves the
+page, the PDFs and page images, and tells open pages what changed over
+server-sent events; a page then fetches itself again and swaps its content.
+
+A change first rebuilds the documents that are open in a browser and were
+made from the changed file (the manifest lists every document's inputs),
+then builds whatever else is out of date, which the manifest also decides.
+Each build takes the output folder's lock and lets it go when done, so a
+``build.py build`` in another terminal waits its turn and does not fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import signal
+import threading
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from .catalogue import Catalogue, DocumentSummary, Outcome, survey
+from .errors import PressError
+from .gallery import SIZES, Site
+from .options import BuildOptions
+from .paths import ProjectPaths
+from .plan import Selection
+from .workers import Limits
+from .write import Manifest
+
+KEEPALIVE_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class PreviewSettings:
+    root: Path
+    out: Path
+    options: BuildOptions = BuildOptions()
+    jobs: int = 1
+    limits: Limits = Limits()
+    allow_stale: bool = False
+    keep_html: bool = False
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A request to the builder: make ``first`` (open in a browser, made from a changed file), then the rest."""
+
+    first: frozenset[str] = frozenset()
+    reason: str = ""
+
+
+# --- the builder process ------------------------------------------------------------------
+
+
+def _run_builder(requests, results, settings: PreviewSettings) -> None:
+    """The builder's loop: a ``Rebuild`` in; an ``Outcome`` per document made and a catalogue out."""
+    from .pipeline import build
+    from .workers import _die_with_parent
+
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    root = settings.root
+    while True:
+        try:
+            request = requests.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        started = time.perf_counter()
+        outcomes: dict[str, Outcome] = {}
+
+        def report(result) -> None:
+            if result.status != "skipped":
+                outcome = Outcome.of(result, root)
+                outcomes[outcome.name] = outcome
+                results.send(("document", outcome))
+
+        def build_now(selection: Selection):
+            return build(
+                root, selection, settings.out, on_result=report, options=settings.options, jobs=settings.jobs,
+                limits=settings.limits, allow_stale=settings.allow_stale, keep_html=settings.keep_html,
+            )
+
+        try:
+            if request.first:
+                build_now(Selection(documents=request.first))
+            everything = build_now(Selection())
+            catalogue = survey(root, settings.out, outcomes, everything.file_errors, allow_stale=settings.allow_stale)
+            made = sum(1 for outcome in outcomes.values() if outcome.made)
+            failed = sum(1 for outcome in outcomes.values() if not outcome.made)
+            words = f"{made} made, {failed} failed" if outcomes else "everything up to date"
+            results.send(("catalogue", catalogue, f"Built at {time.strftime('%H:%M:%S')}: {words} ({time.perf_counter() - started:.1f} s)."))
+        except PressError as error:
+            results.send(("problem", error.describe(root)))
+        except Exception:  # a bug in the press: say so on the page, keep serving
+            results.send(("problem", "The press failed while building:\n" + traceback.format_exc()))
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+class LiveLinks:
+    base = ""
+    home = "/"
+
+    def document(self, document: DocumentSummary) -> str:
+        return "/documents/" + quote(document.stem)
+
+    def pdf(self, document: DocumentSummary) -> str:
+        return "/pdf/" + quote(document.name)
+
+    def html(self, document: DocumentSummary) -> str:
+        return "/html/" + quote(document.stem) + ".html"
+
+    def image(self, document: DocumentSummary, page: int, size: str) -> str:
+        return f"/pages/{quote(document.stem)}/{size}-{page}.png?v={document.sha256[:16]}"
+
+
+@dataclass
+class PreviewState:
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue(()))
+    status: str = "Starting: building what is out of date…"
+    building: bool = False
+    waiting: Rebuild | None = None
+    """A rebuild asked for while another ran; merged with any later ones."""
+    open_documents: Counter = field(default_factory=Counter)
+    listeners: set = field(default_factory=set)
+
+
+class Preview:
+    """The running preview: its state, the builder's two pipes, the watcher and the web app."""
+
+    def __init__(self, settings: PreviewSettings):
+        self.settings = settings
+        self.paths = ProjectPaths.at(settings.root)
+        self.state = PreviewState()
+        self.site = Site()
+        self.links = LiveLinks()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stopping: asyncio.Event | None = None
+        self.builder = None
+        self._requests = self._results = None
+        self._images: dict[tuple[str, str, str, int], bytes] = {}
+
+    # The builder is forked before uvicorn starts a thread.
+    def start_builder(self) -> None:
+        context = multiprocessing.get_context("fork")
+        requests_out, requests_in = context.Pipe(duplex=False)
+        results_out, results_in = context.Pipe(duplex=False)
+        self.builder = context.Process(
+            target=_run_builder, args=(requests_out, results_in, self.settings), name="handoutpress-builder"
+        )
+        self.builder.start()
+        requests_out.close()
+        results_in.close()
+        self._requests, self._results = requests_in, results_out
+
+    def stop_builder(self) -> None:
+        if self.builder is None:
+            return
+        try:
+            self._requests.send(None)
+        except OSError:
+            pass
+        self.builder.join(timeout=5)
+        if self.builder.is_alive():
+            self.builder.kill()
+            self.builder.join()
+
+    async def startup(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        self.state.catalogue = await asyncio.to_thread(self._survey)
+        threading.Thread(target=self._read_results, name="handoutpress-results", daemon=True).start()
+        self.loop.create_task(self._watch())
+        self._ask(Rebuild(reason="start"))
+
+    async def shutdown(self) -> None:
+        if self.stopping is not None:
+            self.stopping.set()
+        for queue in list(self.state.listeners):
+            queue.put_nowait(None)
+        await asyncio.to_thread(self.stop_builder)
+
+    def _survey(self) -> Catalogue:
+        try:
+            return survey(self.settings.root, self.settings.out, allow_stale=self.settings.allow_stale)
+        except PressError as error:
+            return Catalogue((), (error.describe(self.settings.root),))
+
+    # --- changes and rebuilds
+
+    async def _watch(self) -> None:
+        from watchfiles import awatch
+
+        watched = [str(folder) for folder in (self.paths.content, self.paths.templates) if folder.is_dir()]
+        async for changes in awatch(*watched, stop_event=self.stopping, debounce=400, step=20):
+            changed = {Path(path) for _, path in changes}
+            affected = await asyncio.to_thread(self.affected_by, changed)
+            first = frozenset(name for name in affected if self.state.open_documents[name] > 0)
+            self._ask(Rebuild(first, reason=", ".join(sorted(self._relative(path) for path in changed))[:200]))
+
+    def affected_by(self, changed: set[Path]) -> set[str]:
+        """The documents the manifest says were made from any of ``changed`` (or from a folder listing they touch)."""
+        keys = {self._relative(path) for path in changed}
+        folders = {str(PurePosixPath(key).parent) + "/" for key in keys}
+        return {
+            name for name, entry in Manifest(self.settings.out).entries.items()
+            if any(key in entry.inputs for key in keys) or any(folder in entry.inputs for folder in folders)
+        }
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.paths.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _ask(self, request: Rebuild) -> None:
+        if self.state.building:
+            waiting = self.state.waiting
+            self.state.waiting = request if waiting is None else Rebuild(waiting.first | request.first, request.reason)
+            return
+        self.state.building = True
+        self._requests.send(request)
+        self._announce("status", "Rebuilding" + (f" after a change to {request.reason}" if request.reason and request.reason != "start" else "") + "…")
+
+    def _read_results(self) -> None:
+        while True:
+            try:
+                message = self._results.recv()
+            except (EOFError, OSError):
+                self.loop.call_soon_threadsafe(self._builder_gone)
+                return
+            self.loop.call_soon_threadsafe(self._receive, message)
+
+    def _builder_gone(self) -> None:
+        if not self.stopping.is_set():
+            self._announce("changed", "The builder stopped; restart the preview.")
+
+    def _receive(self, message: tuple) -> None:
+        kind = message[0]
+        if kind == "document":
+            outcome: Outcome = message[1]
+            known = self.state.catalogue.document(outcome.name)
+            if known is not None:
+                self.state.catalogue = self.state.catalogue.with_document(outcome.apply(known))
+            words = f"Rebuilt {outcome.name}." if outcome.made else f"Could not make {outcome.name}: {outcome.error}"
+            self._announce("changed", words)
+            return
+        self.state.building = False
+        if kind == "catalogue":
+            self.state.catalogue = message[1]
+            self._announce("changed", message[2])
+        else:
+            self.state.catalogue = Catalogue(self.state.catalogue.documents, (message[1],), self.state.catalogue.made_at)
+            self._announce("changed", "The last rebuild failed; see the problems listed.")
+        if self.state.waiting is not None:
+            request, self.state.waiting = self.state.waiting, None
+            self._ask(request)
+
+    def _announce(self, event: str, message: str) -> None:
+        self.state.status = message
+        for queue in list(self.state.listeners):
+            queue.put_nowait((event, {"message": message}))
+
+    # --- the web app
+
+    def app(self):
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+        async def lifespan(app):
+            await self.startup()
+            yield
+            await self.shutdown()
+
+        from contextlib import asynccontextmanager
+
+        return Starlette(
+            routes=[
+                Route("/", self.index),
+                Route("/documents/{stem:path}", self.document),
+                Route("/pdf/{name:path}", self.pdf),
+                Route("/html/{name:path}", self.html),
+                Route("/pages/{stem:path}/{size}-{page:int}.png", self.image),
+                Route("/events", self.events),
+                Route("/health", self.health),
+            ],
+            lifespan=asynccontextmanager(lifespan),
+        )
+
+    def _has_html(self) -> set[str]:
+        out = self.settings.out
+        return {document.name for document in self.state.catalogue.documents if (out / f"{document.stem}.html").is_file()}
+
+    async def index(self, request):
+        from starlette.responses import HTMLResponse
+
+        html = self.site.index(self.state.catalogue, self.links, live=True, status=self.state.status, has_html=self._has_html())
+        return HTMLResponse(html, headers=_NO_STORE)
+
+    async def document(self, request):
+        from starlette.responses import HTMLResponse
+
+        name = request.path_params["stem"] + ".pdf"
+        html = self.site.document(self.state.catalogue, name, self.links, live=True, status=self.state.status, has_html=self._has_html())
+        if html is None:
+            return HTMLResponse(self._missing(name), status_code=404, headers=_NO_STORE)
+        return HTMLResponse(html, headers=_NO_STORE)
+
+    def _missing(self, name: str) -> str:
+        from html import escape
+
+        problems = "".join(f"<li><code>{escape(problem)}</code></li>" for problem in self.state.catalogue.problems)
+        return (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not planned · Handout preview</title></head>'
+            f'<body><main><h1>No document {escape(name)}</h1><p>It is not planned now. '
+            f'<a href="/">All handouts</a></p>{"<ul>" + problems + "</ul>" if problems else ""}</main></body></html>'
+        )
+
+    def _made(self, name: str) -> DocumentSummary | None:
+        document = self.state.catalogue.document(name)
+        return document if document is not None and document.made else None
+
+    async def pdf(self, request):
+        from starlette.responses import FileResponse, PlainTextResponse
+
+        document = self._made(request.path_params["name"])
+        if document is None:
+            return PlainTextResponse("No such handout.", status_code=404)
+        return FileResponse(self.settings.out / document.name, media_type="application/pdf", headers=_NO_STORE)
+
+    async def html(self, request):
+        """A document's HTML (``--keep-html``), as text: it is the contractor's template's output, not our page."""
+        from starlette.responses import PlainTextResponse
+
+        name = request.path_params["name"]
+        document = self.state.catalogue.document(name.removesuffix(".html") + ".pdf")
+        file = self.settings.out / name
+        if document is None or not name.endswith(".html") or not file.is_file():
+            return PlainTextResponse("No HTML kept for this handout (build with --keep-html).", status_code=404)
+        return PlainTextResponse(file.read_text(encoding="utf-8"), headers=_NO_STORE)
+
+    async def image(self, request):
+        from starlette.responses import PlainTextResponse, Response
+
+        document = self._made(request.path_params["stem"] + ".pdf")
+        size, page = request.path_params["size"], request.path_params["page"]
+        if document is None or size not in SIZES or not 1 <= page <= document.pages:
+            return PlainTextResponse("No such page.", status_code=404)
+        key = (document.name, document.sha256, size, page)
+        data = self._images.get(key)
+        if data is None:
+            data = await asyncio.to_thread(self._draw, document, size, page)
+            if data is None:
+                return PlainTextResponse("The page could not be drawn.", status_code=404)
+            self._images = {k: v for k, v in self._images.items() if k[0] != document.name or k[1] == document.sha256}
+            self._images[key] = data
+        return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=31536000, immutable"})
+
+    def _draw(self, document: DocumentSummary, size: str, page: int) -> bytes | None:
+        from .pages import png, render_pages
+
+        try:
+            images = render_pages(self.settings.out / document.name, SIZES[size], page - 1, page - 1)
+        except Exception:  # the PDF is being replaced, or is not one
+            return None
+        return png(images[0]) if images else None
+
+    async def events(self, request):
+        from starlette.responses import StreamingResponse
+
+        opened = request.query_params.get("open", "")
+        queue: asyncio.Queue = asyncio.Queue()
+
+        async def stream():
+            self.state.listeners.add(queue)
+            if opened:
+                self.state.open_documents[opened] += 1
+            try:
+                yield "retry: 1000\n\n"
+                while True:
+                    try:
+                        item = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                    except asyncio.TimeoutError:
+                        yield ": still here\n\n"
+                        continue
+                    if item is None:
+                        return
+                    event, data = item
+                    yield f"event: {event}\ndata: {json.dumps(data)}\n\n"
+            finally:
+                self.state.listeners.discard(queue)
+                if opened:
+                    self.state.open_documents[opened] -= 1
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=_NO_STORE)
+
+    async def health(self, request):
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({
+            "building": self.state.building,
+            "documents": len(self.state.catalogue.documents),
+            "status": self.state.status,
+            "listeners": len(self.state.listeners),
+        })
+
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def serve(settings: PreviewSettings, host: str = "127.0.0.1", port: int = 8000, on_ready=None) -> None:
+    """Run the preview until interrupted."""
+    import uvicorn
+
+    preview = Preview(settings)
+    preview.start_builder()
+    try:
+        config = uvicorn.Config(preview.app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
+        server = uvicorn.Server(config)
+        if on_ready is not None:
+            on_ready(f"http://{host}:{port}/")
+        server.run()
+    finally:
+        preview.stop_builder()

@@ -1,0 +1,35 @@
+// Live preview: when the server says a document changed, fetch this page again
+// and swap its main content in place, keeping the reader's focus and scroll.
+(function () {
+  "use strict";
+  var open = document.body.getAttribute("data-open") || "";
+  var events = new EventSource("/events" + (open ? "?open=" + encodeURIComponent(open) : ""));
+  var refreshing = null, again = false;
+
+  function refresh(message) {
+    if (refreshing) { again = true; return; }
+    refreshing = fetch(location.pathname, { cache: "no-store" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var focused = document.activeElement && document.activeElement.id;
+        ["main", "nav", "footer"].forEach(function (selector) {
+          var now = document.querySelector(selector), then = fresh.querySelector(selector);
+          if (now && then) { now.replaceWith(then); }
+        });
+        if (focused && document.getElementById(focused)) { document.getElementById(focused).focus({ preventScroll: true }); }
+        if (message) { document.getElementById("status").textContent = message; }
+      })
+      .catch(function () { document.getElementById("status").textContent = "Could not reach the preview server."; })
+      .finally(function () {
+        refreshing = null;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  events.addEventListener("changed", function (event) { refresh(JSON.parse(event.data).message); });
+  events.addEventListener("status", function (event) {
+    document.getElementById("status").textContent = JSON.parse(event.data).message;
+  });
+  events.onerror = function () { document.getElementById("status").textContent = "Reconnecting to the preview server…"; };
+})();
