@@ -161,6 +161,12 @@ class Site:
         )
 
 
+    def missing(self, catalogue: Catalogue, name: str, links: Links, live: bool = False, status: str = "") -> str:
+        """The page of a document not planned now; live, it comes back by itself when the document does."""
+        site = site_context(catalogue, links, live, status, open_document=name)
+        return self.environment.get_template("missing.html.j2").render(site=site, name=name)
+
+
 # --- static files ------------------------------------------------------------------------
 
 

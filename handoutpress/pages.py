@@ -29,7 +29,7 @@ def render_pages(pdf: Path | bytes, width: int, first: int = 0, last: int | None
             for index in range(first, last + 1):
                 page = document[index]
                 try:
-                    scale = width / page.get_width()
+                    scale = (width - 0.01) / page.get_width()  # PDFium rounds the width up: exactly ``width``
                     bitmap = page.render(scale=scale, may_draw_forms=True)
                     images.append(bitmap.to_pil().convert("RGB"))
                 finally:

@@ -101,6 +101,8 @@ def _run_builder(requests, results, settings: PreviewSettings) -> None:
             made = sum(1 for outcome in outcomes.values() if outcome.made)
             failed = sum(1 for outcome in outcomes.values() if not outcome.made)
             words = f"{made} made, {failed} failed" if outcomes else "everything up to date"
+            if catalogue.problems:
+                words += f"; {len(catalogue.problems)} file{'s' if len(catalogue.problems) != 1 else ''} with problems"
             results.send(("catalogue", catalogue, f"Built at {time.strftime('%H:%M:%S')}: {words} ({time.perf_counter() - started:.1f} s)."))
         except PressError as error:
             results.send(("problem", error.describe(root)))
@@ -317,18 +319,9 @@ class Preview:
         name = request.path_params["stem"] + ".pdf"
         html = self.site.document(self.state.catalogue, name, self.links, live=True, status=self.state.status, has_html=self._has_html())
         if html is None:
-            return HTMLResponse(self._missing(name), status_code=404, headers=_NO_STORE)
+            page = self.site.missing(self.state.catalogue, name, self.links, live=True, status=self.state.status)
+            return HTMLResponse(page, status_code=404, headers=_NO_STORE)
         return HTMLResponse(html, headers=_NO_STORE)
-
-    def _missing(self, name: str) -> str:
-        from html import escape
-
-        problems = "".join(f"<li><code>{escape(problem)}</code></li>" for problem in self.state.catalogue.problems)
-        return (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not planned · Handout preview</title></head>'
-            f'<body><main><h1>No document {escape(name)}</h1><p>It is not planned now. '
-            f'<a href="/">All handouts</a></p>{"<ul>" + problems + "</ul>" if problems else ""}</main></body></html>'
-        )
 
     def _made(self, name: str) -> DocumentSummary | None:
         document = self.state.catalogue.document(name)
@@ -434,5 +427,7 @@ def serve(settings: PreviewSettings, host: str = "127.0.0.1", port: int = 8000, 
         if on_ready is not None:
             on_ready(f"http://{host}:{port}/")
         server.run()
+    except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again for whoever ran it: a normal end here
+        pass
     finally:
         preview.stop_builder()

@@ -1,0 +1,103 @@
+"""The live preview in a real browser: ``build.py serve`` as its own process, the page in headless Chromium.
+
+One session walks the whole editor's path, because starting the server and
+the browser is most of the cost: the list, the keyboard, a document's page,
+a saved edit that rebuilds it and refreshes its picture, a broken file shown
+on the page with its line, and the fix.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+from browser import chromium_page, first_page_image, preview_server, wait_for_new_first_page
+from conftest import ROOT, make_project
+from pdfs import pdf_text
+from PIL import Image, ImageChops
+
+from handoutpress.load import load_project
+from handoutpress.paths import ProjectPaths
+from handoutpress.plan import Selection, plan
+
+SCREENSHOTS = ROOT / "test-results"
+
+
+def planned_names(root: Path) -> list[str]:
+    return [str(job.output_name) for job in plan(load_project(ProjectPaths.at(root)), Selection())]
+
+
+def picture(page, selector: str) -> Image.Image:
+    return Image.open(io.BytesIO(page.locator(selector).first.screenshot())).convert("RGB")
+
+
+def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path):
+    root = make_project(tmp_path / "project", practices=("riverbend-spine",))
+    content = root / "content/procedures/kyphoplasty/en.yaml"
+    original = content.read_text(encoding="utf-8")
+    expected = planned_names(root)
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    with preview_server(root) as served, chromium_page() as page:
+        page.goto(served.url)
+
+        # Every planned document is listed, each with its pages, reading level and review.
+        listed = page.locator("li.card").evaluate_all("cards => cards.map(card => card.dataset.document)")
+        assert sorted(listed) == sorted(expected) and len(expected) >= 4
+        for card in page.locator("li.card").all():
+            assert card.locator(".thumbs img").count() >= 1
+            facts = card.locator(".facts").inner_text()
+            assert "Reading level" in facts and "grade" in facts and "Review" in facts and "reviewed" in facts
+        page.screenshot(path=SCREENSHOTS / "preview-list.png")
+
+        # Accessible: landmarks, a text alternative on every image (empty only for the decorative thumbnails
+        # inside a link the screen reader skips), and keyboard access from the skip link to a document.
+        for landmark in ("header", "nav", "main", "footer"):
+            assert page.locator(landmark).count() == 1, landmark
+        assert page.locator("img:not([alt])").count() == 0
+        assert page.locator('.thumbs[aria-hidden="true"][tabindex="-1"]').count() == len(expected)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to the handouts"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused.startswith("/documents/riverbend-spine/en/kyphoplasty-")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**{focused}")
+
+        # The document's own page: its pages large, described, and the PDF linked.
+        before = first_page_image(page)
+        assert before["loaded"]
+        alts = page.locator(".pages img").evaluate_all("images => images.map(image => image.alt)")
+        assert alts and all(re.match(rf"Page {n} of {len(alts)}: Kyphoplasty, ", alt) for n, alt in enumerate(alts, 1))
+        assert page.locator('a[href$=".pdf"]').first.get_attribute("href") == focused.replace("/documents/", "/pdf/") + ".pdf"
+        picture_before = picture(page, ".pages img")
+
+        # Save an edit: the open document is rebuilt and its picture replaced, without a reload by hand.
+        content.write_text(original.replace("title: Kyphoplasty", "title: Kyphoplasty changed"), encoding="utf-8")
+        saved = time.perf_counter()
+        wait_for_new_first_page(page, before["src"])
+        print(f"save to refreshed page image: {time.perf_counter() - saved:.2f} s")
+        assert ImageChops.difference(picture_before, picture(page, ".pages img")).getbbox() is not None
+        assert "Rebuilt riverbend-spine/en/kyphoplasty-" in page.locator("#status").inner_text()
+        page.screenshot(path=SCREENSHOTS / "preview-after-edit.png", full_page=True)
+        pdf = root / "output" / (focused.removeprefix("/documents/") + ".pdf")
+        assert "Kyphoplasty changed" in pdf_text(pdf)
+
+        # A broken file: its problem shows on the open page, naming the file and the line.
+        content.write_text(original.replace("title: Kyphoplasty", "title: [Kyphoplasty"), encoding="utf-8")
+        page.wait_for_selector(".problems", timeout=60000)
+        problem = page.locator(".problems").inner_text()
+        assert "content/procedures/kyphoplasty/en.yaml" in problem and re.search(r"line \d+", problem), problem
+        page.screenshot(path=SCREENSHOTS / "preview-broken-file.png", full_page=True)
+
+        # Fixed: the problem goes and the document is back.
+        content.write_text(original, encoding="utf-8")
+        page.wait_for_selector(".problems", state="detached", timeout=60000)
+        page.wait_for_selector(".pages img", timeout=60000)
+
+    assert served.process.returncode == 0, (root / "serve.log").read_text()
+    assert "Traceback" not in (root / "serve.log").read_text()
