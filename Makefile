@@ -4,7 +4,10 @@
 # make validate  build every variant of a few handouts and check each PDF with veraPDF
 # make fonts  extract the Chinese fonts from Debian's fonts-noto-cjk (make does it)
 # make clean  remove output/ and caches (make distclean also removes .venv)
-# make bench  measure the press on a generated matrix of documents
+# make bench  measure the press on a generated matrix of documents, and the live preview
+# make golden draw the visual-regression pages again, approve them, say what changed
+# make serve  live preview of every handout on http://127.0.0.1:8000/ (SERVE_ARGS="--port 9000")
+# make gallery  build, then write output/index.html showing every handout
 #
 # make build BUILD_ARGS="--shard 1/4"   passes options to `build.py build`
 # make check CHECK_ARGS=--strict        fails on reading levels and plain-language findings too
@@ -14,7 +17,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup system browser fonts build test check validate bench clean distclean
+.PHONY: all setup system browser fonts build test check validate bench golden serve gallery clean distclean
 
 all: setup build
 
@@ -52,11 +55,20 @@ check: setup
 validate: setup
 	$(BIN)/python scripts/validate.py
 
-bench: setup
+bench: setup browser
 	$(BIN)/python benchmarks/bench.py
 
+golden: setup
+	$(BIN)/python scripts/golden.py
+
+serve: setup
+	$(BIN)/python build.py serve $(SERVE_ARGS)
+
+gallery: setup
+	$(BIN)/python build.py gallery
+
 clean:
-	rm -rf output .pytest_cache .hypothesis
+	rm -rf output test-results .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean

@@ -1,0 +1,57 @@
+"""Visual regression: one document of each kind, from a different practice where there is one, against approved pictures.
+
+The approved pictures are in tests/golden/ (``make golden`` draws them again
+and says what changed). A failure leaves a side-by-side picture of each
+changed page (approved, now, changes in red) in test-results/visual/, beside
+``report.txt``.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT
+
+from handoutpress.kinds import KINDS
+from handoutpress.visual import TOLERANCE, changed_share, compare, diff_picture, golden_files, listed_documents
+
+GOLDEN = ROOT / "tests/golden"
+REPORT = ROOT / "test-results/visual"
+
+
+
+def test_every_kind_has_approved_pictures():
+    names = listed_documents(GOLDEN)
+    assert sorted(name.rsplit("-", 1)[1].removesuffix(".pdf") for name in names) == sorted(KINDS)
+    assert len({name.split("/")[0] for name in names}) >= 3, "more than one practice's look"
+    for name in names:
+        assert golden_files(GOLDEN, name), f"no approved pictures of {name}: run `make golden`"
+
+
+@pytest.mark.parametrize("name", listed_documents(GOLDEN))
+def test_pages_look_as_approved(built, name):
+    comparison = compare(built / name, name, GOLDEN, REPORT)
+    if not comparison.ok:
+        REPORT.mkdir(parents=True, exist_ok=True)
+        with open(REPORT / "report.txt", "a") as report:
+            print(comparison.describe(), file=report)
+    assert comparison.ok, f"{comparison.describe()} (pictures in {REPORT}; `make golden` approves the change)"
+
+
+def test_a_moved_block_fails_and_leaves_a_picture_of_the_change(built, tmp_path):
+    """The comparison can fail: the approved page shifted by a few pixels is beyond the tolerance."""
+    from PIL import Image, ImageChops
+
+    name = listed_documents(GOLDEN)[1]
+    approved = Image.open(golden_files(GOLDEN, name)[0]).convert("RGB")
+    shifted = ImageChops.offset(approved, 0, 4)
+    assert changed_share(approved, approved) == 0
+    assert changed_share(shifted, approved) > TOLERANCE
+    folder = tmp_path / "golden"
+    shutil.copytree(GOLDEN, folder)
+    shifted.save(golden_files(folder, name)[0])
+    comparison = compare(built / name, name, folder, tmp_path / "report")
+    assert not comparison.ok and [change.page for change in comparison.changes] == [1]
+    diff = Image.open(tmp_path / "report" / name.replace(".pdf", "-page-1-diff.png"))
+    assert diff.width > 2 * approved.width and diff_picture(approved, approved).size == diff.size
