@@ -57,6 +57,7 @@ validate: setup
 
 bench: setup browser
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/preview.py
 
 golden: setup
 	$(BIN)/python scripts/golden.py

@@ -395,6 +395,20 @@ def _unpack_shared_fonts(paths: ProjectPaths) -> None:
             pass  # reported by the document that asks for it
 
 
+def warm_up(paths: ProjectPaths) -> None:
+    """Make this process ready to fork warm workers: WeasyPrint imported, shared fonts unpacked, templates compiled.
+
+    A build does it before its first document; a long-lived process (the
+    live preview's builder) does it once at its start, so that the first
+    edit is as quick as the next.
+    """
+    import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
+    import handoutpress.typeset  # noqa: F401
+
+    _unpack_shared_fonts(paths)
+    _warm_up(paths)
+
+
 _WARM = False
 
 
@@ -431,11 +445,7 @@ def _make_documents(
     keep_html: bool = False,
 ) -> Iterator[DocumentResult]:
     if jobs:
-        import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
-        import handoutpress.typeset  # noqa: F401
-
-        _unpack_shared_fonts(paths)
-        _warm_up(paths)
+        warm_up(paths)
 
     def make_builder() -> DocumentBuilder:
         return DocumentBuilder(paths, out, options, stage, limits, keep_html)

@@ -65,12 +65,16 @@ class Rebuild:
 
 def _run_builder(requests, results, settings: PreviewSettings) -> None:
     """The builder's loop: a ``Rebuild`` in; an ``Outcome`` per document made and a catalogue out."""
-    from .pipeline import build
+    from .pipeline import build, warm_up
     from .workers import _die_with_parent
 
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     root = settings.root
+    try:
+        warm_up(ProjectPaths.at(root))
+    except PressError:
+        pass  # a shared template that does not compile: the first build reports it
     while True:
         try:
             request = requests.recv()
