@@ -283,8 +283,15 @@ class Preview:
 
     # --- the web app
 
-    def app(self):
+    def app(self, host: str = "127.0.0.1"):
+        """The web app; it answers only requests addressed to ``host`` or localhost.
+
+        A web page elsewhere could otherwise point a name it controls at
+        127.0.0.1 (DNS rebinding) and read the preview from the editor's browser.
+        """
         from starlette.applications import Starlette
+        from starlette.middleware import Middleware
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
         from starlette.routing import Route
 
         async def lifespan(app):
@@ -305,6 +312,7 @@ class Preview:
                 Route("/health", self.health),
             ],
             lifespan=asynccontextmanager(lifespan),
+            middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=_allowed_hosts(host))],
         )
 
     def _has_html(self) -> set[str]:
@@ -419,6 +427,12 @@ class Preview:
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
+def _allowed_hosts(host: str) -> list[str]:
+    if host in ("0.0.0.0", "::", ""):  # listening everywhere, as asked: any name may reach it
+        return ["*"]
+    return sorted({"127.0.0.1", "localhost", "::1", host})
+
+
 def serve(settings: PreviewSettings, host: str = "127.0.0.1", port: int = 8000, on_ready=None) -> None:
     """Run the preview until interrupted."""
     import uvicorn
@@ -426,7 +440,7 @@ def serve(settings: PreviewSettings, host: str = "127.0.0.1", port: int = 8000, 
     preview = Preview(settings)
     preview.start_builder()
     try:
-        config = uvicorn.Config(preview.app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(preview.app(host), host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
         server = uvicorn.Server(config)
         if on_ready is not None:
             on_ready(f"http://{host}:{port}/")

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 from click.testing import CliRunner
+from conftest import make_project
 from PIL import Image
 
 from handoutpress import build
@@ -83,7 +84,10 @@ def test_the_gallery_shows_every_handout_with_its_pages_and_nothing_from_outside
     assert again.exit_code == 0 and "(0 page images drawn)" in again.output
 
 
-def test_a_document_that_fails_shows_its_error_in_the_gallery_with_file_and_line(project):
+def test_a_document_that_fails_shows_its_error_in_the_gallery_with_file_and_line(tmp_path):
+    project = make_project(tmp_path, practices=("riverbend-spine",))
+    practice = project / "content/practices/riverbend-spine.yaml"
+    practice.write_text(practice.read_text() + "defaults:\n  kinds: [preparation, discharge]\n")
     override = project / "templates/practices/riverbend-spine/discharge.html.j2"
     override.parent.mkdir(parents=True, exist_ok=True)
     override.write_text('{% extends "default/discharge.html.j2" %}\n{% block content %}\n{{ no_such_thing.field }}\n{% endblock %}\n')

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from browser import chromium_page, first_page_image, preview_server, wait_for_new_first_page
@@ -29,12 +32,22 @@ def planned_names(root: Path) -> list[str]:
     return [str(job.output_name) for job in plan(load_project(ProjectPaths.at(root)), Selection())]
 
 
+def status_of(url: str, headers: dict[str, str] | None = None) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def picture(page, selector: str) -> Image.Image:
     return Image.open(io.BytesIO(page.locator(selector).first.screenshot())).convert("RGB")
 
 
-def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path):
+def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
     root = make_project(tmp_path / "project", practices=("riverbend-spine",))
+    shutil.copytree(built, root / "output")  # made already: the preview's first build only retires the other practices'
+
     content = root / "content/procedures/kyphoplasty/en.yaml"
     original = content.read_text(encoding="utf-8")
     expected = planned_names(root)
@@ -51,6 +64,12 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path):
             facts = card.locator(".facts").inner_text()
             assert "Reading level" in facts and "grade" in facts and "Review" in facts and "reviewed" in facts
         page.screenshot(path=SCREENSHOTS / "preview-list.png")
+
+        # Only what the preview lists is served, and only to requests addressed to this machine.
+        for address in ("pdf/..%2F..%2Fcontent%2Fprocedures%2Fkyphoplasty%2Fen.yaml", "pdf/../content/procedures/kyphoplasty/en.yaml",
+                        "html/riverbend-spine/en/kyphoplasty-brochure.html", "pages/riverbend-spine/en/kyphoplasty-brochure/thumb-99.png"):
+            assert status_of(served.url + address) == 404, address
+        assert status_of(served.url + "health", {"Host": "rebinding.example"}) == 400
 
         # Accessible: landmarks, a text alternative on every image (empty only for the decorative thumbnails
         # inside a link the screen reader skips), and keyboard access from the skip link to a document.
