@@ -19,6 +19,7 @@ from babel import Locale, UnknownLocaleError
 
 from .errors import PressError
 from .governance import ReviewState
+from .kinds import KINDS
 from .load import load_project
 from .paths import ProjectPaths
 from .plan import Job, Selection, plan, relevant_errors
@@ -127,8 +128,9 @@ def survey(
     jobs = plan(project, Selection(), as_of, translations, allow_stale)
     manifest = Manifest(out)
     readings = {(reading.procedure, reading.lang, reading.kind): reading for reading in read_documents(jobs)}
-    problems = {error.describe(paths.root) for error in list(file_errors) or relevant_errors(project, Selection())}
-    problems |= {error.describe(paths.root) for error in translations.errors_for(())}
+    errors = (list(file_errors) or relevant_errors(project, Selection())) + translations.errors_for(())
+    # In the order the loader found them, which puts a broken file before the files that could not be read because of it.
+    problems = tuple(dict.fromkeys(error.describe(paths.root) for error in errors))
     documents = []
     for job in jobs:
         name = str(job.output_name)
@@ -152,8 +154,11 @@ def survey(
             **_reading(readings.get((job.procedure.data.id, job.lang, job.kind)), job),
         )
         outcome = (outcomes or {}).get(name)
-        documents.append(outcome.apply(document) if outcome is not None else document)
-    return Catalogue(tuple(documents), tuple(sorted(problems)), datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+        translated = job.procedure.data.translated_from is not None
+        order = (job.practice.slug, job.procedure.data.id, translated, job.lang, KINDS.index(job.kind))
+        documents.append((order, outcome.apply(document) if outcome is not None else document))
+    documents.sort(key=lambda pair: pair[0])  # each practice's handouts by procedure, the original language first
+    return Catalogue(tuple(document for _, document in documents), problems, datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def review_words(review: ReviewState) -> str:
@@ -172,11 +177,13 @@ def _reading(reading: Reading | None, job: Job) -> dict[str, object]:
         return {"reading": "no prose of its own to measure"}
     name, scale = reading.formula.name, reading.formula.scale
     limit = limit_for(job.kind, reading.formula, job.practice.data.reading_limits, job.procedure.data.reading_limits)
+    over = not reading.passes(reading.score, limit)
+    verdict = "" if limit is None else (" (over the limit)" if over else " (within the limit)")
     if scale == "grade":
-        text = f"grade {reading.score:g} ({name})" + (f", limit {limit:g}" if limit is not None else "")
+        text = f"school grade {reading.score:g}" + (f", limit {limit:g}" if limit is not None else "") + f"{verdict} ({name})"
     else:
-        text = f"{name} {reading.score:g}" + (f", at least {limit:g}" if limit is not None else "")
-    return {"reading": text, "reading_over_limit": not reading.passes(reading.score, limit)}
+        text = f"reading ease {reading.score:g}" + (f", at least {limit:g}" if limit is not None else "") + f"{verdict} ({name})"
+    return {"reading": text, "reading_over_limit": over}
 
 
 def language_name(lang: str) -> str:

@@ -30,7 +30,8 @@ from .scaffold import check_slug, new_practice
 from .schema import write_schemas
 
 PROJECT_ROOT_HELP = "Project folder holding content/ and templates/ (default: the current folder)."
-ALLOW_STALE_HELP = "Print no \"Translation out of date\" notice on translations whose English changed since (--release still refuses them)."
+NOTICE_ONLY_HELP = "Print no \"Translation out of date\" notice on translations whose English changed since."
+ALLOW_STALE_HELP = NOTICE_ONLY_HELP.removesuffix(".") + " (--release still refuses them)."
 KEEP_HTML_HELP = "Also write the HTML each PDF is typeset from beside it (<procedure>-<kind>.html), for template authors."
 
 
@@ -244,7 +245,7 @@ def check_command(
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", help=PROJECT_ROOT_HELP)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: output/).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents built in parallel.")
-@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE_HELP)
+@click.option("--allow-stale", is_flag=True, help=NOTICE_ONLY_HELP)
 @click.option("--keep-html", is_flag=True, help=KEEP_HTML_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only failures and the summary.")
 @click.pass_context
@@ -279,7 +280,7 @@ def gallery_command(context: click.Context, root: Path, out: Path | None, jobs: 
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. The default lets only this computer in; the preview has no login.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs, show_default="the machine's cores", help="Documents built in parallel.")
-@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE_HELP)
+@click.option("--allow-stale", is_flag=True, help=NOTICE_ONLY_HELP)
 @click.option("--keep-html", is_flag=True, help=KEEP_HTML_HELP)
 @click.pass_context
 def serve_command(
@@ -298,7 +299,11 @@ def serve_command(
         root=root, out=out.resolve() if out is not None else paths.default_output, jobs=jobs,
         allow_stale=allow_stale, keep_html=keep_html,
     )
-    serve(settings, host, port, on_ready=lambda url: click.echo(f"Preview on {url} (Ctrl-C stops it)", err=True))
+    serve(
+        settings, host, port,
+        on_ready=lambda url: click.echo(f"Preview on {url} (Ctrl-C stops it)", err=True),
+        say=lambda message: click.echo(f"{datetime.now():%H:%M:%S} {printable(message)}", err=True),
+    )
 
 
 @main.command("new-practice")

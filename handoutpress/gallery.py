@@ -35,6 +35,10 @@ SIZES = {"thumb": THUMBNAIL_WIDTH, "page": PAGE_WIDTH}
 class Links(Protocol):
     home: str
     base: str
+    name: str
+    """What the page calls itself."""
+    fonts: tuple[tuple[str, str], ...]
+    """(family, address) of the fonts of the scripts a handout's title may be in, where the page can reach them."""
 
     def document(self, document: DocumentSummary) -> str: ...
     def pdf(self, document: DocumentSummary) -> str: ...
@@ -73,8 +77,10 @@ class SiteContext:
     """Everything the page templates see, built here and nowhere else."""
 
     live: bool
+    name: str
     base: str
     home: str
+    fonts: tuple[tuple[str, str], ...]
     open: str
     status: str
     problems: tuple[str, ...]
@@ -118,8 +124,10 @@ def site_context(catalogue: Catalogue, links: Links, live: bool, status: str = "
     failed = sum(1 for document in catalogue.documents if not document.made)
     return SiteContext(
         live=live,
+        name=links.name,
         base=links.base,
         home=links.home,
+        fonts=links.fonts,
         open=open_document,
         status=status,
         problems=catalogue.problems,
@@ -174,6 +182,8 @@ class StaticLinks:
     """Addresses relative to the output folder, where ``index.html`` lies; pages below it set ``base``."""
 
     home = "index.html"
+    name = "Handout gallery"
+    fonts = ()  # the Chinese faces are too large to copy into every gallery; the reader's own fonts show those titles
 
     def __init__(self, base: str = ""):
         self.base = base

@@ -341,7 +341,7 @@ class DocumentBuilder:
         if self.stage == "write":
             destination = output_path(self.out, job.output_name)
             if self.keep_html:
-                write_atomic(html_beside(destination), rendered.html.encode())
+                write_atomic(html_beside(destination), rendered.standalone_html().encode())
             write_atomic(destination, finished.pdf)
         entry = ManifestEntry(
             path=name,

@@ -18,6 +18,7 @@ from types import CodeType
 from typing import Any
 
 import jinja2
+import markupsafe
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 import jinja2.bccache
@@ -55,6 +56,11 @@ class RenderedDocument:
     inputs: frozenset[Path]
     stylesheets: tuple[str, ...]
     """Shared stylesheets (file URLs, in cascade order) that the typesetter parses once and reuses."""
+
+    def standalone_html(self) -> str:
+        """The HTML with its shared stylesheets linked, so it opens styled in a browser (``--keep-html``)."""
+        links = "".join(f'<link rel="stylesheet" href="{markupsafe.escape(url)}">\n' for url in self.stylesheets)
+        return self.html.replace("</head>", links + "</head>", 1)
 
 
 class _SharedBytecode(jinja2.BytecodeCache):

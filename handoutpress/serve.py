@@ -25,6 +25,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from urllib.parse import quote
 from .catalogue import Catalogue, DocumentSummary, Outcome, survey
 from .errors import PressError
 from .gallery import SIZES, Site
+from .languages import LANGUAGES, ScriptFonts
 from .options import BuildOptions
 from .paths import ProjectPaths
 from .plan import Selection
@@ -104,7 +106,7 @@ def _run_builder(requests, results, settings: PreviewSettings) -> None:
             catalogue = survey(root, settings.out, outcomes, everything.file_errors, allow_stale=settings.allow_stale)
             made = sum(1 for outcome in outcomes.values() if outcome.made)
             failed = sum(1 for outcome in outcomes.values() if not outcome.made)
-            words = f"{made} made, {failed} failed" if outcomes else "everything up to date"
+            words = f"{made} made, {failed} failed" if outcomes else "nothing to rebuild"
             if catalogue.problems:
                 words += f"; {len(catalogue.problems)} file{'s' if len(catalogue.problems) != 1 else ''} with problems"
             results.send(("catalogue", catalogue, f"Built at {time.strftime('%H:%M:%S')}: {words} ({time.perf_counter() - started:.1f} s)."))
@@ -117,9 +119,23 @@ def _run_builder(requests, results, settings: PreviewSettings) -> None:
 # --- the server ---------------------------------------------------------------------------
 
 
+def script_families() -> list[ScriptFonts]:
+    """The non-Latin families of the language registry, once each: the page shows titles in them."""
+    found: dict[str, ScriptFonts] = {}
+    for spec in LANGUAGES.values():
+        for family in spec.fonts()[1:]:
+            found.setdefault(family.family, family)
+    return list(found.values())
+
+
+
 class LiveLinks:
     base = ""
     home = "/"
+    name = "Handout preview"
+    fonts = tuple(
+        (family.family, f"/fonts/{family.folder}/{quote(family.files['regular'])}") for family in script_families()
+    )
 
     def document(self, document: DocumentSummary) -> str:
         return "/documents/" + quote(document.stem)
@@ -148,8 +164,10 @@ class PreviewState:
 class Preview:
     """The running preview: its state, the builder's two pipes, the watcher and the web app."""
 
-    def __init__(self, settings: PreviewSettings):
+    def __init__(self, settings: PreviewSettings, say: Callable[[str], None] | None = None):
         self.settings = settings
+        self.say = say
+        """Where to print what the page announces (the terminal the preview was started from)."""
         self.paths = ProjectPaths.at(settings.root)
         self.state = PreviewState()
         self.site = Site()
@@ -215,8 +233,14 @@ class Preview:
         async for changes in awatch(*watched, stop_event=self.stopping, debounce=400, step=20):
             changed = {Path(path) for _, path in changes}
             affected = await asyncio.to_thread(self.affected_by, changed)
-            first = frozenset(name for name in affected if self.state.open_documents[name] > 0)
-            self._ask(Rebuild(first, reason=", ".join(sorted(self._relative(path) for path in changed))[:200]))
+            # An open document that is not made now (it failed, or a file it needs broke) is tried first too:
+            # the manifest no longer lists its inputs, and this change may be its fix.
+            first = frozenset(
+                name for name, viewers in self.state.open_documents.items()
+                if viewers > 0 and (name in affected or not self._made(name))
+            )
+            named = sorted(self._relative(path) for path in changed if path.exists()) or sorted(self._relative(p) for p in changed)
+            self._ask(Rebuild(first, reason=", ".join(named)[:200]))
 
     def affected_by(self, changed: set[Path]) -> set[str]:
         """The documents the manifest says were made from any of ``changed`` (or from a folder listing they touch)."""
@@ -278,6 +302,8 @@ class Preview:
 
     def _announce(self, event: str, message: str) -> None:
         self.state.status = message
+        if self.say is not None and event == "changed":
+            self.say(message)
         for queue in list(self.state.listeners):
             queue.put_nowait((event, {"message": message}))
 
@@ -308,6 +334,7 @@ class Preview:
                 Route("/pdf/{name:path}", self.pdf),
                 Route("/html/{name:path}", self.html),
                 Route("/pages/{stem:path}/{size}-{page:int}.png", self.image),
+                Route("/fonts/{folder}/{file}", self.font),
                 Route("/events", self.events),
                 Route("/health", self.health),
             ],
@@ -384,6 +411,18 @@ class Preview:
             return None
         return png(images[0]) if images else None
 
+    async def font(self, request):
+        """A script family's regular face from templates/fonts, for titles in that script: only files the registry names."""
+        from starlette.responses import FileResponse, PlainTextResponse
+
+        for family in script_families():
+            regular = family.files["regular"]
+            if request.path_params["folder"] == family.folder and request.path_params["file"] == regular:
+                file = self.paths.templates / "fonts" / family.folder / regular
+                if file.is_file():
+                    return FileResponse(file, headers={"Cache-Control": "max-age=86400"})
+        return PlainTextResponse("No such font.", status_code=404)
+
     async def events(self, request):
         from starlette.responses import StreamingResponse
 
@@ -433,11 +472,17 @@ def _allowed_hosts(host: str) -> list[str]:
     return sorted({"127.0.0.1", "localhost", "::1", host})
 
 
-def serve(settings: PreviewSettings, host: str = "127.0.0.1", port: int = 8000, on_ready=None) -> None:
-    """Run the preview until interrupted."""
+def serve(
+    settings: PreviewSettings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    on_ready: Callable[[str], None] | None = None,
+    say: Callable[[str], None] | None = None,
+) -> None:
+    """Run the preview until interrupted; ``say`` is given each rebuild's outcome as the page shows it."""
     import uvicorn
 
-    preview = Preview(settings)
+    preview = Preview(settings, say)
     preview.start_builder()
     try:
         config = uvicorn.Config(preview.app(host), host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)

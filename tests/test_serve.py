@@ -95,11 +95,14 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
         assert page.locator('a[href$=".pdf"]').first.get_attribute("href") == focused.replace("/documents/", "/pdf/") + ".pdf"
         picture_before = picture(page, ".pages img")
 
-        # Save an edit: the open document is rebuilt and its picture replaced, without a reload by hand.
+        # Save an edit: the open document is rebuilt and its picture replaced, without a reload by hand,
+        # and the reader keeps their place on the page.
+        page.evaluate("window.scrollTo(0, 400)")
         content.write_text(original.replace("title: Kyphoplasty", "title: Kyphoplasty changed"), encoding="utf-8")
         saved = time.perf_counter()
         wait_for_new_first_page(page, before["src"])
         print(f"save to refreshed page image: {time.perf_counter() - saved:.2f} s")
+        assert page.evaluate("window.scrollY") == 400
         assert ImageChops.difference(picture_before, picture(page, ".pages img")).getbbox() is not None
         assert "Rebuilt riverbend-spine/en/kyphoplasty-" in page.locator("#status").inner_text()
         page.screenshot(path=SCREENSHOTS / "preview-after-edit.png", full_page=True)
@@ -113,10 +116,14 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
         assert "content/procedures/kyphoplasty/en.yaml" in problem and re.search(r"line \d+", problem), problem
         page.screenshot(path=SCREENSHOTS / "preview-broken-file.png", full_page=True)
 
-        # Fixed: the problem goes and the document is back.
+        # Fixed: the problem goes and the document is back, the open one made first.
+        log = root / "serve.log"
+        broken_at = len(log.read_text())
         content.write_text(original, encoding="utf-8")
         page.wait_for_selector(".problems", state="detached", timeout=60000)
         page.wait_for_selector(".pages img", timeout=60000)
+        rebuilt = re.findall(r"Rebuilt (\S+)\.pdf\.", log.read_text()[broken_at:])
+        assert len(rebuilt) == len(expected) and rebuilt[0] == focused.removeprefix("/documents/"), rebuilt
 
     assert served.process.returncode == 0, (root / "serve.log").read_text()
     assert "Traceback" not in (root / "serve.log").read_text()

@@ -13,10 +13,19 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
         var focused = document.activeElement && document.activeElement.id;
+        var scrolled = window.scrollY, oldMain = document.querySelector("main"), newMain = fresh.querySelector("main");
+        // Until the new pictures have loaded the new content is short; hold the old height so the page does not jump.
+        if (oldMain && newMain) { newMain.style.minHeight = oldMain.offsetHeight + "px"; }
         ["main", "nav", "footer"].forEach(function (selector) {
           var now = document.querySelector(selector), then = fresh.querySelector(selector);
           if (now && then) { now.replaceWith(then); }
         });
+        window.scrollTo(0, scrolled);
+        if (newMain) {
+          Promise.all(Array.prototype.map.call(newMain.querySelectorAll("img"), function (img) {
+            return img.complete ? null : new Promise(function (done) { img.addEventListener("load", done); img.addEventListener("error", done); });
+          })).then(function () { newMain.style.minHeight = ""; });
+        }
         if (focused && document.getElementById(focused)) { document.getElementById(focused).focus({ preventScroll: true }); }
         if (message) { document.getElementById("status").textContent = message; }
       })
