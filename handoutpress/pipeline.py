@@ -346,6 +346,8 @@ class DocumentBuilder:
             destination = output_path(self.out, job.output_name)
             if self.keep_html:
                 write_atomic(html_beside(destination), rendered.html.encode())
+            else:  # an earlier --keep-html's page is not this PDF's: the gallery and the preview would link it
+                html_beside(destination).unlink(missing_ok=True)
             write_atomic(destination, finished.pdf)
         entry = ManifestEntry(
             path=name,

@@ -117,6 +117,18 @@ def test_keep_html_writes_the_html_beside_each_pdf_and_remakes_a_document_withou
     assert [result.name for result in again.built] == ["riverbend-spine/en/kyphoplasty-discharge.pdf"]
 
 
+def test_a_pdf_made_again_without_keep_html_leaves_no_html_of_its_earlier_text(project):
+    """The gallery and the preview link the HTML beside a PDF as the HTML it was typeset from."""
+    selection = Selection(practices=("riverbend-spine",), kinds=("preparation",))
+    assert build(project, selection, keep_html=True).ok
+    html = project / "output/riverbend-spine/en/kyphoplasty-preparation.html"
+    assert html.is_file()
+    procedure = project / "content/procedures/kyphoplasty/en.yaml"
+    procedure.write_text(procedure.read_text(encoding="utf-8").replace("title: Kyphoplasty", "title: Kyphoplasty changed", 1), encoding="utf-8")
+    assert build(project, selection).built
+    assert not html.exists() or "Kyphoplasty changed" in html.read_text(encoding="utf-8")
+
+
 def test_building_named_documents_leaves_the_others_in_the_output(test_project, built, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(built, out)
