@@ -35,7 +35,7 @@ class Page(HTMLParser):
             self.base = attributes["href"]
         if tag == "script":
             self.scripts += 1
-        if tag in ("a", "link") and "href" in attributes and not attributes["href"].startswith("#"):
+        if tag in ("a", "link") and "href" in attributes:  # "#main" too: it must stay on this page
             self.links.append(attributes["href"])
         if tag == "img":
             self.images.append(attributes["src"])
@@ -77,6 +77,7 @@ def test_the_gallery_shows_every_handout_with_its_pages_and_nothing_from_outside
         assert all(alt and alt.startswith(f"Page {n} of {len(page.images)}: ") for n, alt in enumerate(page.alts, 1)), page.alts
         for address in page.links + page.images:
             assert target(page_file, page, address).is_file(), (page_file, address)
+        assert target(page_file, page, "#main") == page_file, "the skip link stays on the page"
         assert any(target(page_file, page, link) == out / name for link in page.links), "links its PDF"
         large = Image.open(target(page_file, page, page.images[0])).convert("L")
         assert large.width == 900 and large.getextrema()[0] < 100, "a page drawn, not a blank"
