@@ -98,12 +98,15 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
         assert page.locator('a[href$=".pdf"]').first.get_attribute("href") == focused.replace("/documents/", "/pdf/") + ".pdf"
         picture_before = picture(page, ".pages img")
 
-        # Save an edit: the open document is rebuilt and its picture replaced, without a reload by hand.
+        # Save an edit: the open document is rebuilt and its picture replaced, without a reload by hand,
+        # and the keyboard's place (here the PDF link, which has no id) is kept.
+        page.locator('a[href$=".pdf"]').first.focus()
         content.write_text(original.replace("title: Kyphoplasty", "title: Kyphoplasty changed"), encoding="utf-8")
         saved = time.perf_counter()
         wait_for_new_first_page(page, before["src"])
         print(f"save to refreshed page image: {time.perf_counter() - saved:.2f} s")
         assert ImageChops.difference(picture_before, picture(page, ".pages img")).getbbox() is not None
+        assert page.evaluate("document.activeElement.getAttribute('href')") == focused.replace("/documents/", "/pdf/") + ".pdf"
         assert "Rebuilt riverbend-spine/en/kyphoplasty-" in page.locator("#status").inner_text()
         page.screenshot(path=SCREENSHOTS / "preview-after-edit.png", full_page=True)
         pdf = root / "output" / (focused.removeprefix("/documents/") + ".pdf")
