@@ -179,7 +179,11 @@ class Site:
 
 
 class StaticLinks:
-    """Addresses relative to the output folder, where ``index.html`` lies; pages below it set ``base``."""
+    """Addresses relative to the output folder, where ``index.html`` lies; a page below it gives ``base``, the way back up.
+
+    Each address carries the way up itself: a ``<base>`` element would also
+    move the page's own ``#main`` (the skip link) to the output folder.
+    """
 
     home = "index.html"
     name = "Handout gallery"
@@ -187,18 +191,19 @@ class StaticLinks:
 
     def __init__(self, base: str = ""):
         self.base = base
+        self.home = base + "index.html"
 
     def document(self, document: DocumentSummary) -> str:
-        return quote(f"{GALLERY_FOLDER}/{document.stem}.html")
+        return self.base + quote(f"{GALLERY_FOLDER}/{document.stem}.html")
 
     def pdf(self, document: DocumentSummary) -> str:
-        return quote(document.name)
+        return self.base + quote(document.name)
 
     def html(self, document: DocumentSummary) -> str:
-        return quote(f"{document.stem}.html")
+        return self.base + quote(f"{document.stem}.html")
 
     def image(self, document: DocumentSummary, page: int, size: str) -> str:
-        return quote(f"{GALLERY_FOLDER}/{document.stem}/{size}-{page}.png")
+        return self.base + quote(f"{GALLERY_FOLDER}/{document.stem}/{size}-{page}.png")
 
 
 @dataclass

@@ -25,7 +25,7 @@ from typing import Literal
 
 from .assets import unpacked_font
 from .coverage import check_coverage
-from .digest import FileHasher
+from .digest import AsRead, FileHasher, Snapshot, listing_digest
 from .digest import sha256_bytes as sha256
 from .errors import DocumentError, LayoutError, PressError
 from .governance import ReviewState
@@ -146,6 +146,7 @@ def build(
     started = time.perf_counter()
     paths = ProjectPaths.at(root)
     out = Path(out_dir).resolve() if out_dir is not None else paths.default_output
+    snapshot = Snapshot((paths.content, paths.templates), paths.templates / "practices")  # before anything is read
     project = load_project(paths)
     translations = Translations.of(project)
     planned = plan(project, selection, as_of, translations, allow_stale)
@@ -177,7 +178,7 @@ def build(
                 on_result(result)
         if fail_fast and refused:
             stale = []
-        made = _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast, keep_html=keep_html)
+        made = _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast, keep_html=keep_html, snapshot=snapshot)
         for result in itertools.chain(refused, made):
             if result.entry is not None and result.status == "built":
                 manifest.record(result.entry)
@@ -277,14 +278,17 @@ class DocumentBuilder:
         stage: Stage = "write",
         limits: Limits = Limits(),
         keep_html: bool = False,
+        snapshot: Snapshot | None = None,
     ):
+        """With ``snapshot`` (taken before the build read anything), the manifest records a file saved since as changed."""
         from .typeset import Typesetter  # WeasyPrint is heavy: import it only where documents are made
 
         self.paths, self.out, self.options, self.stage, self.limits = paths, out, options, stage, limits
         self.keep_html = keep_html
         self.renderer = Renderer(paths, options)
         self.typesetter = Typesetter(paths, options)
-        self.hasher = FileHasher()
+        self.hasher = AsRead(snapshot) if snapshot is not None else FileHasher()
+        self.listing = snapshot.listing_digest if snapshot is not None else listing_digest
         self.key = build_key(options)
 
     def build(self, job: Job) -> DocumentResult:
@@ -342,6 +346,8 @@ class DocumentBuilder:
             destination = output_path(self.out, job.output_name)
             if self.keep_html:
                 write_atomic(html_beside(destination), rendered.standalone_html().encode())
+            else:  # an earlier --keep-html's page is not this PDF's: the gallery and the preview would link it
+                html_beside(destination).unlink(missing_ok=True)
             write_atomic(destination, finished.pdf)
         entry = ManifestEntry(
             path=name,
@@ -353,7 +359,7 @@ class DocumentBuilder:
             bytes=len(finished.pdf),
             sha256=digest,
             build_key=self.key,
-            inputs=document_inputs(self.paths, job, rendered.inputs | typeset.fetched, self.hasher),
+            inputs=document_inputs(self.paths, job, rendered.inputs | typeset.fetched, self.hasher, self.listing),
             **job.review.record(),
         )
         return DocumentResult(
@@ -443,12 +449,13 @@ def _make_documents(
     fail_fast: bool = False,
     stage: Stage = "write",
     keep_html: bool = False,
+    snapshot: Snapshot | None = None,
 ) -> Iterator[DocumentResult]:
     if jobs:
         warm_up(paths)
 
     def make_builder() -> DocumentBuilder:
-        return DocumentBuilder(paths, out, options, stage, limits, keep_html)
+        return DocumentBuilder(paths, out, options, stage, limits, keep_html, snapshot)
 
     def failed(job: Job, error: PressError) -> DocumentResult:
         return DocumentResult(str(job.output_name), "failed", error=error, review=job.review)

@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from .digest import FileHasher, listing_digest, sha256_bytes
 from .errors import PressError, SelectionError
@@ -134,7 +135,9 @@ def build_key(options: BuildOptions) -> str:
     return sha256_bytes(repr((__version__, code, sorted(versions.items()), sorted(asdict(options).items()))).encode())
 
 
-def document_inputs(paths: ProjectPaths, job: Job, used: frozenset[Path], hasher: FileHasher) -> dict[str, str]:
+def document_inputs(
+    paths: ProjectPaths, job: Job, used: frozenset[Path], hasher: FileHasher, listing: Callable[[Path], str] = listing_digest
+) -> dict[str, str]:
     """The hash of every file a document was made from, keyed by its path in the project.
 
     The listing of the practice's override folder counts too, so that a new
@@ -148,7 +151,7 @@ def document_inputs(paths: ProjectPaths, job: Job, used: frozenset[Path], hasher
             key = str(path)
         inputs[key] = hasher(path)
     overrides = paths.templates / "practices" / job.practice.slug
-    inputs[f"{overrides.relative_to(paths.root).as_posix()}/"] = listing_digest(overrides)
+    inputs[f"{overrides.relative_to(paths.root).as_posix()}/"] = listing(overrides)
     return dict(sorted(inputs.items()))
 
 

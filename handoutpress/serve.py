@@ -177,6 +177,7 @@ class Preview:
         self.builder = None
         self._requests = self._results = None
         self._images: dict[tuple[str, str, str, int], bytes] = {}
+        self.closing = False
 
     # The builder is forked before uvicorn starts a thread.
     def start_builder(self) -> None:
@@ -211,6 +212,12 @@ class Preview:
         self.loop.create_task(self._watch())
         self._ask(Rebuild(reason="start"))
 
+    def end_streams(self) -> None:
+        """Let every open page's event stream end, so the server stops at once when asked (it waits for open responses)."""
+        self.closing = True
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(lambda: [queue.put_nowait(None) for queue in list(self.state.listeners)])
+
     async def shutdown(self) -> None:
         if self.stopping is not None:
             self.stopping.set()
@@ -233,14 +240,19 @@ class Preview:
         async for changes in awatch(*watched, stop_event=self.stopping, debounce=400, step=20):
             changed = {Path(path) for _, path in changes}
             affected = await asyncio.to_thread(self.affected_by, changed)
-            # An open document that is not made now (it failed, or a file it needs broke) is tried first too:
-            # the manifest no longer lists its inputs, and this change may be its fix.
-            first = frozenset(
-                name for name, viewers in self.state.open_documents.items()
-                if viewers > 0 and (name in affected or not self._made(name))
-            )
             named = sorted(self._relative(path) for path in changed if path.exists()) or sorted(self._relative(p) for p in changed)
-            self._ask(Rebuild(first, reason=", ".join(named)[:200]))
+            self._ask(Rebuild(self.first_to_build(affected), reason=", ".join(named)[:200]))
+
+    def first_to_build(self, affected: set[str]) -> frozenset[str]:
+        """The open documents made from a changed file, and those open that are not made now.
+
+        A document that failed has no manifest entry, so no file is known to
+        make it; the save that fixes it is most likely the one its reader
+        waits for. The build skips any of them that is up to date.
+        """
+        opened = {name for name, count in self.state.open_documents.items() if count > 0}
+        unmade = {name for name in opened if (document := self.state.catalogue.document(name)) is None or not document.made}
+        return frozenset((opened & affected) | unmade)
 
     def affected_by(self, changed: set[Path]) -> set[str]:
         """The documents the manifest says were made from any of ``changed`` (or from a folder listing they touch)."""
@@ -263,7 +275,11 @@ class Preview:
             self.state.waiting = request if waiting is None else Rebuild(waiting.first | request.first, request.reason)
             return
         self.state.building = True
-        self._requests.send(request)
+        try:
+            self._requests.send(request)
+        except OSError:  # the builder is gone; _builder_gone has said so
+            self._announce("changed", "The builder stopped; restart the preview.")
+            return
         self._announce("status", "Rebuilding" + (f" after a change to {request.reason}" if request.reason and request.reason != "start" else "") + "…")
 
     def _read_results(self) -> None:
@@ -435,6 +451,8 @@ class Preview:
                 self.state.open_documents[opened] += 1
             try:
                 yield "retry: 1000\n\n"
+                if self.closing:
+                    return
                 while True:
                     try:
                         item = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
@@ -469,7 +487,10 @@ _NO_STORE = {"Cache-Control": "no-store"}
 def _allowed_hosts(host: str) -> list[str]:
     if host in ("0.0.0.0", "::", ""):  # listening everywhere, as asked: any name may reach it
         return ["*"]
-    return sorted({"127.0.0.1", "localhost", "::1", host})
+    hosts = {"127.0.0.1", "localhost", "[::1]", host}
+    if ":" in host and not host.startswith("["):  # an IPv6 address: the Host header brackets it
+        hosts.add(f"[{host}]")
+    return sorted(hosts)
 
 
 def serve(
@@ -485,10 +506,15 @@ def serve(
     preview = Preview(settings, say)
     preview.start_builder()
     try:
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig, frame) -> None:
+                preview.end_streams()
+                super().handle_exit(sig, frame)
+
         config = uvicorn.Config(preview.app(host), host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
-        server = uvicorn.Server(config)
+        server = Server(config)
         if on_ready is not None:
-            on_ready(f"http://{host}:{port}/")
+            on_ready(f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/")
         server.run()
     except KeyboardInterrupt:  # uvicorn stops on Ctrl-C, then raises it again for whoever ran it: a normal end here
         pass

@@ -70,18 +70,29 @@ def golden_file(folder: Path, name: str, page: int) -> Path:
 
 
 def changed_share(actual, expected) -> float:
-    from PIL import ImageChops
-
     if actual.size != expected.size:
         return 1.0
-    difference = ImageChops.difference(actual.convert("RGB"), expected.convert("RGB")).convert("L")
-    histogram = difference.point(lambda value: 255 if value > PIXEL_THRESHOLD else 0).histogram()
+    histogram = changed_mask(actual, expected).histogram()
     return histogram[255] / (actual.width * actual.height)
+
+
+def changed_mask(actual, expected):
+    """White where a pixel moved by more than ``PIXEL_THRESHOLD`` in any channel.
+
+    The largest of the three channel differences, not their brightness: a
+    difference converted to grey weighs blue at a tenth, and text turned from
+    black to blue changed no pixel by the threshold.
+    """
+    from PIL import ImageChops
+
+    red, green, blue = ImageChops.difference(actual.convert("RGB"), expected.convert("RGB")).split()
+    largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    return largest.point(lambda value: 255 if value > PIXEL_THRESHOLD else 0)
 
 
 def diff_picture(actual, expected):
     """Approved, now, and the changed pixels in red over a faded copy of now: side by side, for a person to look at."""
-    from PIL import Image, ImageChops
+    from PIL import Image
 
     actual = actual.convert("RGB")
     expected = expected.convert("RGB") if expected is not None else Image.new("RGB", actual.size, "white")
@@ -91,7 +102,7 @@ def diff_picture(actual, expected):
     canvas.paste(actual, (expected.width + 10, 0))
     faded = Image.blend(actual, Image.new("RGB", actual.size, "white"), 0.7)
     if expected.size == actual.size:
-        mask = ImageChops.difference(actual, expected).convert("L").point(lambda value: 255 if value > PIXEL_THRESHOLD else 0)
+        mask = changed_mask(actual, expected)
         faded.paste(Image.new("RGB", actual.size, (220, 0, 0)), (0, 0), mask)
     canvas.paste(faded, (expected.width + actual.width + 20, 0))
     return canvas

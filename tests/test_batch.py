@@ -155,6 +155,31 @@ def test_a_new_override_file_rebuilds_that_practice(fresh):
     assert {name.split("/")[0] for name in rebuilt(build(project, out_dir=out))} == {"riverbend-spine"}
 
 
+def test_a_file_saved_while_a_build_runs_is_not_recorded_as_made_into_it(fresh):
+    """The live preview's editor saves while a build works: the documents made from the earlier text are made again.
+
+    The build reads the procedure when it starts and hashes it for the
+    manifest as each document is finished; saved in between, the new hash was
+    recorded beside PDFs of the old text, and every later build called them
+    up to date.
+    """
+    project, out = fresh
+    procedure = project / "content/procedures/kyphoplasty/en.yaml"
+    original = procedure.read_text(encoding="utf-8")
+    procedure.write_text(original.replace("title: Kyphoplasty", "title: Kyphoplasty first", 1), encoding="utf-8")
+
+    def save_again(result) -> None:
+        if "saved later" not in procedure.read_text(encoding="utf-8"):
+            procedure.write_text(original.replace("title: Kyphoplasty", "title: Kyphoplasty saved later", 1), encoding="utf-8")
+
+    first = build(project, out_dir=out, jobs=1, on_result=save_again)
+    assert len(first.built) == ALL_DOCUMENTS
+    build(project, out_dir=out, jobs=1)
+    titles = {path.relative_to(out).as_posix(): PdfReader(path).metadata.title for path in sorted(out.rglob("*.pdf"))}
+    assert len(titles) == ALL_DOCUMENTS and all("saved later" in title for title in titles.values()), titles
+    assert rebuilt(build(project, out_dir=out)) == set()
+
+
 def test_a_deleted_or_hand_edited_output_is_rebuilt(fresh):
     project, out = fresh
     deleted = out / "riverbend-spine/en/kyphoplasty-consent.pdf"

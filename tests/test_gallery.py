@@ -35,7 +35,7 @@ class Page(HTMLParser):
             self.base = attributes["href"]
         if tag == "script":
             self.scripts += 1
-        if tag in ("a", "link") and "href" in attributes and attributes["href"] != "data:," and not attributes["href"].startswith("#"):
+        if tag in ("a", "link") and "href" in attributes and attributes["href"] != "data:,":  # "#main" too: it must stay on this page
             self.links.append(attributes["href"])
         if tag == "img":
             self.images.append(attributes["src"])
@@ -77,6 +77,7 @@ def test_the_gallery_shows_every_handout_with_its_pages_and_nothing_from_outside
         assert all(alt and alt.startswith(f"Page {n} of {len(page.images)}: ") for n, alt in enumerate(page.alts, 1)), page.alts
         for address in page.links + page.images:
             assert target(page_file, page, address).is_file(), (page_file, address)
+        assert target(page_file, page, "#main") == page_file, "the skip link stays on the page"
         assert any(target(page_file, page, link) == out / name for link in page.links), "links its PDF"
         large = Image.open(target(page_file, page, page.images[0])).convert("L")
         assert large.width == 900 and large.getextrema()[0] < 100, "a page drawn, not a blank"
@@ -117,6 +118,18 @@ def test_keep_html_writes_the_html_beside_each_pdf_and_remakes_a_document_withou
     pages[0].unlink()
     again = build(project, selection, keep_html=True)
     assert [result.name for result in again.built] == ["riverbend-spine/en/kyphoplasty-discharge.pdf"]
+
+
+def test_a_pdf_made_again_without_keep_html_leaves_no_html_of_its_earlier_text(project):
+    """The gallery and the preview link the HTML beside a PDF as the HTML it was typeset from."""
+    selection = Selection(practices=("riverbend-spine",), kinds=("preparation",))
+    assert build(project, selection, keep_html=True).ok
+    html = project / "output/riverbend-spine/en/kyphoplasty-preparation.html"
+    assert html.is_file()
+    procedure = project / "content/procedures/kyphoplasty/en.yaml"
+    procedure.write_text(procedure.read_text(encoding="utf-8").replace("title: Kyphoplasty", "title: Kyphoplasty changed", 1), encoding="utf-8")
+    assert build(project, selection).built
+    assert not html.exists() or "Kyphoplasty changed" in html.read_text(encoding="utf-8")
 
 
 def test_building_named_documents_leaves_the_others_in_the_output(test_project, built, tmp_path):

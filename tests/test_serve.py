@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -21,9 +22,11 @@ from conftest import ROOT, make_project
 from pdfs import pdf_text
 from PIL import Image, ImageChops
 
+from handoutpress.catalogue import Catalogue, DocumentSummary
 from handoutpress.load import load_project
 from handoutpress.paths import ProjectPaths
 from handoutpress.plan import Selection, plan
+from handoutpress.serve import Preview, PreviewSettings, _allowed_hosts
 
 SCREENSHOTS = ROOT / "test-results"
 
@@ -96,7 +99,8 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
         picture_before = picture(page, ".pages img")
 
         # Save an edit: the open document is rebuilt and its picture replaced, without a reload by hand,
-        # and the reader keeps their place on the page.
+        # the keyboard's place (here the PDF link, which has no id) is kept, and so is the reader's place on the page.
+        page.locator('a[href$=".pdf"]').first.focus()
         page.evaluate("window.scrollTo(0, 400)")
         content.write_text(original.replace("title: Kyphoplasty", "title: Kyphoplasty changed"), encoding="utf-8")
         saved = time.perf_counter()
@@ -104,6 +108,7 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
         print(f"save to refreshed page image: {time.perf_counter() - saved:.2f} s")
         assert page.evaluate("window.scrollY") == 400
         assert ImageChops.difference(picture_before, picture(page, ".pages img")).getbbox() is not None
+        assert page.evaluate("document.activeElement.getAttribute('href')") == focused.replace("/documents/", "/pdf/") + ".pdf"
         assert "Rebuilt riverbend-spine/en/kyphoplasty-" in page.locator("#status").inner_text()
         page.screenshot(path=SCREENSHOTS / "preview-after-edit.png", full_page=True)
         pdf = root / "output" / (focused.removeprefix("/documents/") + ".pdf")
@@ -127,3 +132,37 @@ def test_an_editor_saves_a_file_and_sees_the_page_change(tmp_path, built):
 
     assert served.process.returncode == 0, (root / "serve.log").read_text()
     assert "Traceback" not in (root / "serve.log").read_text()
+
+
+def test_ctrl_c_with_a_page_open_stops_at_once_and_cleanly(tmp_path, built):
+    """A page left open keeps its event stream: Ctrl-C ends it, rather than the server giving up on it with a traceback."""
+    root = make_project(tmp_path / "project", practices=("riverbend-spine",))
+    shutil.copytree(built, root / "output")
+    with preview_server(root) as served:
+        stream = urllib.request.urlopen(served.url + "events?open=riverbend-spine/en/kyphoplasty-brochure.pdf", timeout=10)
+        assert stream.readline().startswith(b"retry:")
+        served.process.send_signal(signal.SIGINT)
+        served.process.wait(timeout=15)
+        assert stream.read().strip() == b"", "the stream ends"
+    log = (root / "serve.log").read_text()
+    assert served.process.returncode == 0 and "Traceback" not in log and "ERROR" not in log, log
+
+
+def summary(name: str, made: bool) -> DocumentSummary:
+    practice, lang, _ = name.split("/")
+    return DocumentSummary(name, practice, practice, "kyphoplasty", "Kyphoplasty", "brochure", lang, "English", made)
+
+
+def test_an_open_document_that_failed_is_built_first_when_any_file_is_saved(tmp_path):
+    """A failed document has no manifest entry, so no file is known to make it: the save that fixes it must not wait for the rest."""
+    preview = Preview(PreviewSettings(root=tmp_path, out=tmp_path / "output"))
+    failed, made, closed = "a/en/kyphoplasty-brochure.pdf", "b/en/kyphoplasty-brochure.pdf", "c/en/kyphoplasty-brochure.pdf"
+    preview.state.catalogue = Catalogue((summary(failed, False), summary(made, True), summary(closed, False)))
+    preview.state.open_documents.update({failed: 1, made: 1})
+    assert preview.first_to_build(set()) == {failed}
+    assert preview.first_to_build({made, closed}) == {failed, made}
+
+
+def test_the_preview_answers_an_ipv6_loopback_address_as_browsers_send_it():
+    assert "[::1]" in _allowed_hosts("127.0.0.1")
+    assert "[::1]" in _allowed_hosts("::1") and "[fd00::5]" in _allowed_hosts("fd00::5")

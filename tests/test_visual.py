@@ -55,3 +55,13 @@ def test_a_moved_block_fails_and_leaves_a_picture_of_the_change(built, tmp_path)
     assert not comparison.ok and [change.page for change in comparison.changes] == [1]
     diff = Image.open(tmp_path / "report" / name.replace(".pdf", "-page-1-diff.png"))
     assert diff.width > 2 * approved.width and diff_picture(approved, approved).size == diff.size
+
+
+def test_a_change_of_colour_alone_fails():
+    """Dark text printed blue is a change in the blue channel only: it must count, whatever its brightness."""
+    from PIL import Image
+
+    name = listed_documents(GOLDEN)[1]
+    approved = Image.open(golden_files(GOLDEN, name)[0]).convert("RGB")
+    blue = Image.merge("RGB", (*approved.split()[:2], Image.new("L", approved.size, 255)))  # white stays white
+    assert changed_share(blue, approved) > TOLERANCE
