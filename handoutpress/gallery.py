@@ -20,7 +20,7 @@ import jinja2
 
 from .catalogue import Catalogue, DocumentSummary
 from .pages import png, render_pages
-from .write import write_atomic
+from .write import LOCK_WAIT_SECONDS, OutputLock, write_atomic
 
 SITE_TEMPLATES = Path(__file__).parent / "site"
 THUMBNAIL_WIDTH = 150
@@ -220,6 +220,11 @@ def write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:
     last gallery (``_gallery/drawn.json`` records the hashes); images of
     documents no longer planned are left to ``make clean``.
     """
+    with OutputLock(out, LOCK_WAIT_SECONDS):
+        return _write_gallery(catalogue, out)
+
+
+def _write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:
     site = Site()
     folder = out / GALLERY_FOLDER
     record_file = folder / "drawn.json"
@@ -228,7 +233,9 @@ def write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:
     except (OSError, ValueError):
         drawn = {}
     links = StaticLinks()
-    has_html = _documents_with_html(catalogue, out)
+    # Not linked: a kept page is a contractor's template's output, and a browser opening it from the
+    # gallery would run any script in it; the live preview shows it as text.
+    has_html: set[str] = set()
     pages_drawn = 0
     for document in catalogue.documents:
         if not document.made or drawn.get(document.name) == document.sha256:
@@ -246,10 +253,6 @@ def write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:
     write_atomic(index, site.index(catalogue, links, has_html=has_html).encode())
     write_atomic(record_file, json.dumps(drawn, indent=1, sort_keys=True).encode())
     return GalleryReport(index, pages_drawn, len(catalogue.documents))
-
-
-def _documents_with_html(catalogue: Catalogue, out: Path) -> set[str]:
-    return {document.name for document in catalogue.documents if (out / f"{document.stem}.html").is_file()}
 
 
 def _anchor(text: str) -> str:

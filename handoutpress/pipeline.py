@@ -129,8 +129,14 @@ def build(
     release: bool = False,
     allow_stale: bool = False,
     keep_html: bool = False,
+    interrupt: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Build the selected documents; skip those whose inputs have not changed unless ``force``.
+
+    ``interrupt`` is asked after each document: when it says yes, no other
+    document is started, and the build records what it made and ends (the
+    live preview stops a pass when a newer save needs it); the rest stay out
+    of date for the next build.
 
     With ``keep_html``, the HTML each document was typeset from is written
     beside its PDF (``<procedure>-<kind>.html``), for template authors; a
@@ -178,7 +184,9 @@ def build(
                 on_result(result)
         if fail_fast and refused:
             stale = []
-        made = _make_documents(paths, out, options, project, stale, jobs, limits, fail_fast, keep_html=keep_html, snapshot=snapshot)
+        made = _make_documents(
+            paths, out, options, project, stale, jobs, limits, fail_fast, keep_html=keep_html, snapshot=snapshot, interrupt=interrupt
+        )
         for result in itertools.chain(refused, made):
             if result.entry is not None and result.status == "built":
                 manifest.record(result.entry)
@@ -450,6 +458,7 @@ def _make_documents(
     stage: Stage = "write",
     keep_html: bool = False,
     snapshot: Snapshot | None = None,
+    interrupt: Callable[[], bool] | None = None,
 ) -> Iterator[DocumentResult]:
     if jobs:
         warm_up(paths)
@@ -461,7 +470,8 @@ def _make_documents(
         return DocumentResult(str(job.output_name), "failed", error=error, review=job.review)
 
     return run_documents(
-        jobs, make_builder, failed, workers, limits, stop_early=lambda result: fail_fast and not result.ok
+        jobs, make_builder, failed, workers, limits,
+        stop_early=lambda result: (fail_fast and not result.ok) or (interrupt is not None and interrupt()),
     )
 
 

@@ -79,11 +79,14 @@ def _run_builder(requests, results, settings: PreviewSettings) -> None:
         pass  # a shared template that does not compile: the first build reports it
     while True:
         try:
-            request = requests.recv()
+            asked = [requests.recv()]
+            while asked[-1] is not None and requests.poll():  # saves that came while the last pass ran: one pass for all
+                asked.append(requests.recv())
         except (EOFError, OSError):
             return
-        if request is None:
+        if asked[-1] is None:
             return
+        request = Rebuild(frozenset().union(*(one.first for one in asked)), asked[-1].reason)
         started = time.perf_counter()
         outcomes: dict[str, Outcome] = {}
 
@@ -93,27 +96,31 @@ def _run_builder(requests, results, settings: PreviewSettings) -> None:
                 outcomes[outcome.name] = outcome
                 results.send(("document", outcome))
 
-        def build_now(selection: Selection):
+        def build_now(selection: Selection, interrupt=None):
             return build(
                 root, selection, settings.out, on_result=report, options=settings.options, jobs=settings.jobs,
-                limits=settings.limits, allow_stale=settings.allow_stale, keep_html=settings.keep_html,
+                limits=settings.limits, allow_stale=settings.allow_stale, keep_html=settings.keep_html, interrupt=interrupt,
             )
 
         try:
             if request.first:
                 build_now(Selection(documents=request.first))
-            everything = build_now(Selection())
+            # The rest of the pass gives way to a newer save, whose open documents are made first in the next pass.
+            everything = build_now(Selection(), interrupt=requests.poll)
+            if requests.poll():
+                results.send(("passed", len(asked)))
+                continue
             catalogue = survey(root, settings.out, outcomes, everything.file_errors, allow_stale=settings.allow_stale)
             made = sum(1 for outcome in outcomes.values() if outcome.made)
             failed = sum(1 for outcome in outcomes.values() if not outcome.made)
             words = f"{made} made, {failed} failed" if outcomes else "nothing to rebuild"
             if catalogue.problems:
                 words += f"; {len(catalogue.problems)} file{'s' if len(catalogue.problems) != 1 else ''} with problems"
-            results.send(("catalogue", catalogue, f"Built at {time.strftime('%H:%M:%S')}: {words} ({time.perf_counter() - started:.1f} s)."))
+            results.send(("catalogue", len(asked), catalogue, f"Built at {time.strftime('%H:%M:%S')}: {words} ({time.perf_counter() - started:.1f} s)."))
         except PressError as error:
-            results.send(("problem", error.describe(root)))
+            results.send(("problem", len(asked), error.describe(root)))
         except Exception:  # a bug in the press: say so on the page, keep serving
-            results.send(("problem", "The press failed while building:\n" + traceback.format_exc()))
+            results.send(("problem", len(asked), "The press failed while building:\n" + traceback.format_exc()))
 
 
 # --- the server ---------------------------------------------------------------------------
@@ -154,9 +161,8 @@ class LiveLinks:
 class PreviewState:
     catalogue: Catalogue = field(default_factory=lambda: Catalogue(()))
     status: str = "Starting: building what is out of date…"
-    building: bool = False
-    waiting: Rebuild | None = None
-    """A rebuild asked for while another ran; merged with any later ones."""
+    asked: int = 0
+    """Rebuilds sent to the builder that it has not finished (it merges those that wait, and cuts a pass short for a newer one)."""
     open_documents: Counter = field(default_factory=Counter)
     listeners: set = field(default_factory=set)
 
@@ -270,16 +276,12 @@ class Preview:
             return str(path)
 
     def _ask(self, request: Rebuild) -> None:
-        if self.state.building:
-            waiting = self.state.waiting
-            self.state.waiting = request if waiting is None else Rebuild(waiting.first | request.first, request.reason)
-            return
-        self.state.building = True
         try:
             self._requests.send(request)
         except OSError:  # the builder is gone; _builder_gone has said so
             self._announce("changed", "The builder stopped; restart the preview.")
             return
+        self.state.asked += 1
         self._announce("status", "Rebuilding" + (f" after a change to {request.reason}" if request.reason and request.reason != "start" else "") + "…")
 
     def _read_results(self) -> None:
@@ -305,16 +307,13 @@ class Preview:
             words = f"Rebuilt {outcome.name}." if outcome.made else f"Could not make {outcome.name}: {outcome.error}"
             self._announce("changed", words)
             return
-        self.state.building = False
+        self.state.asked = max(0, self.state.asked - message[1])
         if kind == "catalogue":
-            self.state.catalogue = message[1]
-            self._announce("changed", message[2])
-        else:
-            self.state.catalogue = Catalogue(self.state.catalogue.documents, (message[1],), self.state.catalogue.made_at)
+            self.state.catalogue = message[2]
+            self._announce("changed", message[3])
+        elif kind == "problem":
+            self.state.catalogue = Catalogue(self.state.catalogue.documents, (message[2],), self.state.catalogue.made_at)
             self._announce("changed", "The last rebuild failed; see the problems listed.")
-        if self.state.waiting is not None:
-            request, self.state.waiting = self.state.waiting, None
-            self._ask(request)
 
     def _announce(self, event: str, message: str) -> None:
         self.state.status = message
@@ -474,7 +473,7 @@ class Preview:
         from starlette.responses import JSONResponse
 
         return JSONResponse({
-            "building": self.state.building,
+            "building": self.state.asked > 0,
             "documents": len(self.state.catalogue.documents),
             "status": self.state.status,
             "listeners": len(self.state.listeners),

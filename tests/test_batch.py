@@ -115,6 +115,18 @@ def test_editing_a_partial_rebuilds_exactly_the_documents_that_use_it(fresh):
     assert rebuilt(report) == {f"{s}/en/kyphoplasty-{k}.pdf" for s in PRACTICES for k in using}
 
 
+def test_an_interrupted_build_records_what_it_made_and_leaves_the_rest_for_the_next(fresh):
+    """The live preview cuts a pass short for a newer save: nothing is lost, nothing is called up to date that is not."""
+    project, out = fresh
+    css = project / "templates/css/base.css"
+    css.write_text(css.read_text() + "\nbody { letter-spacing: 0; }\n")
+    first = build(project, out_dir=out, jobs=1, interrupt=lambda: True)
+    assert len(first.built) == 1 and not first.removed and first.ok
+    rest = build(project, out_dir=out)
+    assert rebuilt(rest) | rebuilt(first) == {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
+    assert not rebuilt(rest) & rebuilt(first) and len(rebuilt(rest)) >= 2
+
+
 def test_touching_a_template_without_changing_it_rebuilds_nothing(fresh):
     project, out = fresh
     os.utime(project / "templates/consent.html.j2")

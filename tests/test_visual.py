@@ -11,7 +11,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, make_project
+
+from handoutpress import Selection, build
 
 from handoutpress.kinds import KINDS
 from handoutpress.visual import TOLERANCE, changed_share, compare, diff_picture, golden_files, listed_documents
@@ -27,6 +29,12 @@ def test_every_kind_has_approved_pictures():
     assert len({name.split("/")[0] for name in names}) >= 3, "more than one practice's look"
     for name in names:
         assert golden_files(GOLDEN, name), f"no approved pictures of {name}: run `make golden`"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_report():
+    """This run's failures only (the module runs on one test worker)."""
+    (REPORT / "report.txt").unlink(missing_ok=True)
 
 
 @pytest.mark.parametrize("name", listed_documents(GOLDEN))
@@ -65,3 +73,16 @@ def test_a_change_of_colour_alone_fails():
     approved = Image.open(golden_files(GOLDEN, name)[0]).convert("RGB")
     blue = Image.merge("RGB", (*approved.split()[:2], Image.new("L", approved.size, 255)))  # white stays white
     assert changed_share(blue, approved) > TOLERANCE
+
+
+def test_one_word_changed_fails(tmp_path):
+    """The tolerance lets no edit of the text through: one word at the end of a paragraph."""
+    name = "riverbend-spine/en/kyphoplasty-preparation.pdf"
+    project = make_project(tmp_path / "project", practices=("riverbend-spine",))
+    content = project / "content/procedures/kyphoplasty/en.yaml"
+    text = content.read_text(encoding="utf-8")
+    assert name in listed_documents(GOLDEN) and text.count("before the procedure.") >= 1
+    content.write_text(text.replace("before the procedure.", "before the operation.", 1), encoding="utf-8")
+    report = build(project, Selection(practices=("riverbend-spine",), kinds=("preparation",)))
+    comparison = compare(report.out_dir / name, name, GOLDEN)
+    assert [change.page for change in comparison.changes] == [1], comparison.describe()
