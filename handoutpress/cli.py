@@ -256,19 +256,14 @@ def gallery_command(context: click.Context, root: Path, out: Path | None, jobs: 
     (images under _gallery/), with no address outside it: upload the folder
     as a CI artefact and a reviewer sees every handout of a change.
     """
-    from .catalogue import Outcome, survey
-    from .gallery import write_gallery
+    from .gallery import make_gallery
 
     root = root.resolve()
     feedback = Feedback(root, quiet=quiet, debug=context.obj["debug"])
-    report = _run(context, lambda: build(
-        root, out_dir=out, on_result=feedback.result, on_plan=feedback.start, jobs=jobs,
-        allow_stale=allow_stale, keep_html=keep_html,
+    report, written = _run(context, lambda: make_gallery(
+        root, out, jobs=jobs, allow_stale=allow_stale, keep_html=keep_html, on_result=feedback.result, on_plan=feedback.start,
     ))
     feedback.finish(report)
-    outcomes = {result.name: Outcome.of(result, root) for result in report.documents if result.status != "skipped"}
-    catalogue = _run(context, lambda: survey(root, report.out_dir, outcomes, report.file_errors, allow_stale=allow_stale))
-    written = _run(context, lambda: write_gallery(catalogue, report.out_dir))
     click.echo(f"gallery of {written.documents} documents ({written.pages_drawn} page images drawn): {display_path(written.index)}")
     context.exit(0 if report.ok else 1)
 

@@ -213,6 +213,30 @@ class GalleryReport:
     documents: int
 
 
+def make_gallery(
+    root: Path | str,
+    out_dir: Path | str | None = None,
+    jobs: int = 1,
+    allow_stale: bool = False,
+    keep_html: bool = False,
+    on_result=None,
+    on_plan=None,
+):
+    """``build.py gallery``: build what is out of date, then write the gallery of every planned document.
+
+    Returns the build's report and the gallery's; a document that failed is
+    in the gallery with its error, and in the build report's failures.
+    """
+    from .catalogue import Outcome, survey
+    from .pipeline import build
+
+    report = build(root, out_dir=out_dir, on_result=on_result, on_plan=on_plan, jobs=jobs, allow_stale=allow_stale, keep_html=keep_html)
+    root = Path(root).resolve()
+    outcomes = {result.name: Outcome.of(result, root) for result in report.documents if result.status != "skipped"}
+    catalogue = survey(root, report.out_dir, outcomes, report.file_errors, allow_stale=allow_stale)
+    return report, write_gallery(catalogue, report.out_dir)
+
+
 def write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:
     """Write ``index.html``, a page per document and their images into ``out``.
 
