@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import PressError
 from .governance import ReviewState
 from .kinds import KINDS
 from .load import load_project
@@ -26,6 +26,9 @@ from .plan import Job, Selection, plan, relevant_errors
 from .readability import Reading, limit_for, read_documents
 from .translations import Translations
 from .write import Manifest
+
+if TYPE_CHECKING:
+    from .pipeline import BuildReport, DocumentResult
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,7 @@ class Outcome:
     warning: str = ""
 
     @classmethod
-    def of(cls, result, root: Path) -> Outcome:
-        """From a ``pipeline.DocumentResult``."""
+    def of(cls, result: DocumentResult, root: Path) -> Outcome:
         return cls(
             result.name,
             result.ok,
@@ -112,23 +114,32 @@ class Outcome:
 def survey(
     root: Path | str,
     out: Path,
+    report: BuildReport | None = None,
     outcomes: dict[str, Outcome] | None = None,
-    file_errors: list[PressError] = (),
     as_of: date | None = None,
     allow_stale: bool = False,
 ) -> Catalogue:
     """Every document the project plans, with what the output folder and the last build say of it.
 
-    ``outcomes`` are the last build's results by document; a document not
-    among them is as the manifest records it (made, if it has an entry).
+    From ``report``, a build of every document into ``out`` that has just
+    run: its plan, its file errors and what it made (``as_of`` and
+    ``allow_stale`` were the build's). Without one, the project is read and
+    planned afresh. ``outcomes`` (by document) win over the report's: a
+    caller that ran several builds keeps what each made; a document in
+    neither is as the manifest records it (made, if it has an entry).
     """
     paths = ProjectPaths.at(root)
-    project = load_project(paths)
-    translations = Translations.of(project)
-    jobs = plan(project, Selection(), as_of, translations, allow_stale)
+    if report is not None:
+        jobs, errors = report.planned, report.file_errors
+        made_now = {result.name: Outcome.of(result, paths.root) for result in report.documents if result.status != "skipped"}
+        outcomes = made_now | (outcomes or {})
+    else:
+        project = load_project(paths)
+        translations = Translations.of(project)
+        jobs = plan(project, Selection(), as_of, translations, allow_stale)
+        errors = relevant_errors(project, Selection()) + translations.errors_for(())
     manifest = Manifest(out)
     readings = {(reading.procedure, reading.lang, reading.kind): reading for reading in read_documents(jobs)}
-    errors = (list(file_errors) or relevant_errors(project, Selection())) + translations.errors_for(())
     # In the order the loader found them, which puts a broken file before the files that could not be read because of it.
     problems = tuple(dict.fromkeys(error.describe(paths.root) for error in errors))
     documents = []
@@ -175,15 +186,13 @@ def _reading(reading: Reading | None, job: Job) -> dict[str, object]:
         return {"reading": f"no reading-level formula for {language_name(job.lang)}"}
     if reading.score is None:
         return {"reading": "no prose of its own to measure"}
-    name, scale = reading.formula.name, reading.formula.scale
     limit = limit_for(job.kind, reading.formula, job.practice.data.reading_limits, job.procedure.data.reading_limits)
     over = not reading.passes(reading.score, limit)
-    verdict = "" if limit is None else (" (over the limit)" if over else " (within the limit)")
-    if scale == "grade":
-        text = f"school grade {reading.score:g}" + (f", limit {limit:g}" if limit is not None else "") + f"{verdict} ({name})"
-    else:
-        text = f"reading ease {reading.score:g}" + (f", at least {limit:g}" if limit is not None else "") + f"{verdict} ({name})"
-    return {"reading": text, "reading_over_limit": over}
+    measure, bound = ("school grade", "limit") if reading.formula.scale == "grade" else ("reading ease", "at least")
+    text = f"{measure} {reading.score:g}"
+    if limit is not None:
+        text += f", {bound} {limit:g} ({'over' if over else 'within'} the limit)"
+    return {"reading": f"{text} ({reading.formula.name})", "reading_over_limit": over}
 
 
 def language_name(lang: str) -> str:

@@ -34,7 +34,6 @@ SIZES = {"thumb": THUMBNAIL_WIDTH, "page": PAGE_WIDTH}
 
 class Links(Protocol):
     home: str
-    base: str
     name: str
     """What the page calls itself."""
     fonts: tuple[tuple[str, str], ...]
@@ -78,7 +77,6 @@ class SiteContext:
 
     live: bool
     name: str
-    base: str
     home: str
     fonts: tuple[tuple[str, str], ...]
     open: str
@@ -125,7 +123,6 @@ def site_context(catalogue: Catalogue, links: Links, live: bool, status: str = "
     return SiteContext(
         live=live,
         name=links.name,
-        base=links.base,
         home=links.home,
         fonts=links.fonts,
         open=open_document,
@@ -167,7 +164,6 @@ class Site:
             previous=every[index - 1] if index > 0 else None,
             next=every[index + 1] if index + 1 < len(every) else None,
         )
-
 
     def missing(self, catalogue: Catalogue, name: str, links: Links, live: bool = False, status: str = "") -> str:
         """The page of a document not planned now; live, it comes back by itself when the document does."""
@@ -227,14 +223,11 @@ def make_gallery(
     Returns the build's report and the gallery's; a document that failed is
     in the gallery with its error, and in the build report's failures.
     """
-    from .catalogue import Outcome, survey
+    from .catalogue import survey
     from .pipeline import build
 
     report = build(root, out_dir=out_dir, on_result=on_result, on_plan=on_plan, jobs=jobs, allow_stale=allow_stale, keep_html=keep_html)
-    root = Path(root).resolve()
-    outcomes = {result.name: Outcome.of(result, root) for result in report.documents if result.status != "skipped"}
-    catalogue = survey(root, report.out_dir, outcomes, report.file_errors, allow_stale=allow_stale)
-    return report, write_gallery(catalogue, report.out_dir)
+    return report, write_gallery(survey(root, report.out_dir, report), report.out_dir)
 
 
 def write_gallery(catalogue: Catalogue, out: Path) -> GalleryReport:

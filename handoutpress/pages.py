@@ -39,17 +39,6 @@ def render_pages(pdf: Path | bytes, width: int, first: int = 0, last: int | None
             document.close()
 
 
-def page_count(pdf: Path | bytes) -> int:
-    import pypdfium2
-
-    with _PDFIUM:
-        document = pypdfium2.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
-        try:
-            return len(document)
-        finally:
-            document.close()
-
-
 def png(image) -> bytes:
     """A compact PNG: handouts are flat colour and text, which 128 colours keep (a quarter of the bytes, faster to write)."""
     from PIL import Image

@@ -71,6 +71,8 @@ class DocumentResult:
 class BuildReport:
     out_dir: Path | None
     file_errors: list[PressError] = field(default_factory=list)
+    planned: list[Job] = field(default_factory=list)
+    """Every document the selection planned, made or not: what the gallery and the preview list."""
     documents: list[DocumentResult] = field(default_factory=list)
     seconds: float = 0.0
     removed: list[str] = field(default_factory=list)
@@ -156,7 +158,9 @@ def build(
     project = load_project(paths)
     translations = Translations.of(project)
     planned = plan(project, selection, as_of, translations, allow_stale)
-    report = BuildReport(out, file_errors=relevant_errors(project, selection) + translations.errors_for(selection.practices))
+    report = BuildReport(
+        out, file_errors=relevant_errors(project, selection) + translations.errors_for(selection.practices), planned=planned
+    )
     with OutputLock(out, lock_wait):
         remove_abandoned_temporary_files(out)
         manifest = Manifest(out)
@@ -409,32 +413,25 @@ def _unpack_shared_fonts(paths: ProjectPaths) -> None:
             pass  # reported by the document that asks for it
 
 
-def warm_up(paths: ProjectPaths) -> None:
-    """Make this process ready to fork warm workers: WeasyPrint imported, shared fonts unpacked, templates compiled.
-
-    A build does it before its first document; a long-lived process (the
-    live preview's builder) does it once at its start, so that the first
-    edit is as quick as the next.
-    """
-    import handoutpress.finish  # noqa: F401  (WeasyPrint imported once here, so every worker starts warm)
-    import handoutpress.typeset  # noqa: F401
-
-    _unpack_shared_fonts(paths)
-    _warm_up(paths)
-
-
 _WARM = False
 
 
-def _warm_up(paths: ProjectPaths) -> None:
-    """Do here, once, the work every worker would otherwise repeat for its first document.
+def warm_up(paths: ProjectPaths) -> None:
+    """Make this process ready to fork warm workers: do here, once, what each would repeat for its first document.
 
-    Workers are forked from this process, so they start with the shared
-    templates compiled and with the C types WeasyPrint declares to cffi
-    already parsed (cffi parses each on first use: 0.25 s a worker). The
-    warm-up typesets a fixed, empty form in memory and writes nothing.
+    Workers are forked from this process, so they start with WeasyPrint
+    imported, the shared web fonts unpacked, the shared templates compiled
+    and the C types WeasyPrint declares to cffi already parsed (cffi parses
+    each on first use: 0.25 s a worker); the last by typesetting a fixed,
+    empty form in memory, writing nothing. A build does it before its first
+    document; the live preview's builder once at its start, so its first
+    edit is not slower than the next.
     """
     global _WARM
+    import handoutpress.finish  # noqa: F401
+    import handoutpress.typeset  # noqa: F401
+
+    _unpack_shared_fonts(paths)
     compile_shared_templates(paths)
     if _WARM:
         return

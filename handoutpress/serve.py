@@ -36,6 +36,7 @@ from .gallery import SIZES, Site
 from .languages import LANGUAGES, ScriptFonts
 from .options import BuildOptions
 from .paths import ProjectPaths
+from .pipeline import html_beside
 from .plan import Selection
 from .workers import Limits
 from .write import Manifest
@@ -110,7 +111,7 @@ def _run_builder(requests, results, settings: PreviewSettings) -> None:
             if requests.poll():
                 results.send(("passed", len(asked)))
                 continue
-            catalogue = survey(root, settings.out, outcomes, everything.file_errors, allow_stale=settings.allow_stale)
+            catalogue = survey(root, settings.out, everything, outcomes)
             made = sum(1 for outcome in outcomes.values() if outcome.made)
             failed = sum(1 for outcome in outcomes.values() if not outcome.made)
             words = f"{made} made, {failed} failed" if outcomes else "nothing to rebuild"
@@ -137,7 +138,6 @@ def script_families() -> list[ScriptFonts]:
 
 
 class LiveLinks:
-    base = ""
     home = "/"
     name = "Handout preview"
     fonts = tuple(
@@ -359,7 +359,7 @@ class Preview:
 
     def _has_html(self) -> set[str]:
         out = self.settings.out
-        return {document.name for document in self.state.catalogue.documents if (out / f"{document.stem}.html").is_file()}
+        return {document.name for document in self.state.catalogue.documents if html_beside(out / document.name).is_file()}
 
     async def index(self, request):
         from starlette.responses import HTMLResponse
@@ -394,9 +394,9 @@ class Preview:
         from starlette.responses import PlainTextResponse
 
         name = request.path_params["name"]
-        document = self.state.catalogue.document(name.removesuffix(".html") + ".pdf")
-        file = self.settings.out / name
-        if document is None or not name.endswith(".html") or not file.is_file():
+        document = self.state.catalogue.document(name.removesuffix(".html") + ".pdf") if name.endswith(".html") else None
+        file = html_beside(self.settings.out / document.name) if document is not None else None
+        if file is None or not file.is_file():
             return PlainTextResponse("No HTML kept for this handout (build with --keep-html).", status_code=404)
         return PlainTextResponse(file.read_text(encoding="utf-8"), headers=_NO_STORE)
 
